@@ -1,0 +1,18 @@
+import { fileURLToPath } from "node:url";
+import { drizzle } from "drizzle-orm/postgres-js";
+import { migrate } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+
+export const migrationsFolder = fileURLToPath(new URL("../drizzle", import.meta.url));
+
+/** Applies every committed migration (idempotent; serialised by drizzle's migrations table + an advisory lock). */
+export async function runMigrations(url: string): Promise<void> {
+	const client = postgres(url, { max: 1, onnotice: () => {} });
+	try {
+		await client`select pg_advisory_lock(727274)`;
+		await migrate(drizzle(client), { migrationsFolder });
+	} finally {
+		await client`select pg_advisory_unlock(727274)`.catch(() => {});
+		await client.end({ timeout: 5 });
+	}
+}

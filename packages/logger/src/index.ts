@@ -1,0 +1,66 @@
+import { type DestinationStream, type Logger, pino } from "pino";
+
+export type { Logger } from "pino";
+
+/** Field names whose values are never logged, at any of the first three levels of nesting. */
+export const SECRET_FIELD_NAMES = [
+	"password",
+	"newPassword",
+	"currentPassword",
+	"token",
+	"accessToken",
+	"refreshToken",
+	"idToken",
+	"apiKey",
+	"api_key",
+	"key",
+	"secret",
+	"clientSecret",
+	"authorization",
+	"Authorization",
+	"cookie",
+	"set-cookie",
+	"privateKey",
+	"virtualKey",
+	"sandboxToken",
+	"credentials",
+] as const;
+
+function redactionPaths(): string[] {
+	const paths: string[] = [];
+	for (const name of SECRET_FIELD_NAMES) {
+		const segment = /^[A-Za-z_$][\w$]*$/.test(name) ? name : `["${name}"]`;
+		const join = (prefix: string) =>
+			segment.startsWith("[") ? `${prefix}${segment}` : `${prefix}.${segment}`;
+		paths.push(segment.startsWith("[") ? segment.slice(2, -2) : segment);
+		paths.push(join("*"));
+		paths.push(join("*.*"));
+	}
+	return paths;
+}
+
+export interface CreateLoggerOptions {
+	service: string;
+	level?: string;
+	/** Where to write; stdout by default. Tests pass a stream to read what was logged. */
+	destination?: DestinationStream;
+}
+
+/** A structured JSON logger for one service; use `.child({ sessionId, organizationId })` for context. */
+export function createLogger({ service, level = "info", destination }: CreateLoggerOptions): Logger {
+	return pino(
+		{
+			level,
+			base: { service },
+			redact: { paths: redactionPaths(), censor: "[redacted]" },
+			serializers: { err: pino.stdSerializers.err },
+			timestamp: pino.stdTimeFunctions.isoTime,
+		},
+		destination,
+	);
+}
+
+/** A logger that discards everything (for libraries used without a logger). */
+export function createSilentLogger(): Logger {
+	return pino({ level: "silent" });
+}

@@ -1,0 +1,70 @@
+import { z } from "zod";
+
+/**
+ * The one queue catalog: job name → payload schema, attempts and backoff.
+ * Payloads evolve only by adding optional fields (jobs already queued must still parse).
+ */
+export interface JobDefinition<Schema extends z.ZodType> {
+	payload: Schema;
+	attempts: number;
+	backoff: { type: "fixed" | "exponential"; delay: number };
+	/** Completed jobs kept for inspection (count). */
+	keepCompleted: number;
+	/** Failed jobs kept for inspection (count). */
+	keepFailed: number;
+	description: string;
+}
+
+const define = <Schema extends z.ZodType>(definition: JobDefinition<Schema>) => definition;
+
+export const jobCatalog = {
+	"session-expiry": define({
+		description:
+			"Migrate or pause a session shortly before its sandbox lifetime ends (fallback to the hub's timer).",
+		payload: z.object({
+			sessionId: z.uuid(),
+			organizationId: z.string().min(1),
+			expiresAt: z.iso.datetime(),
+		}),
+		attempts: 3,
+		backoff: { type: "exponential", delay: 5_000 },
+		keepCompleted: 100,
+		keepFailed: 500,
+	}),
+	"session-idle-check": define({
+		description: "Pause a session that has had no clients and no running work for its idle timeout.",
+		payload: z.object({ sessionId: z.uuid(), organizationId: z.string().min(1) }),
+		attempts: 3,
+		backoff: { type: "exponential", delay: 5_000 },
+		keepCompleted: 100,
+		keepFailed: 500,
+	}),
+	"sandbox-sweep": define({
+		description: "Find sandboxes whose session is gone or which outlived their lifetime, and terminate them.",
+		payload: z.object({ reason: z.string().optional() }),
+		attempts: 1,
+		backoff: { type: "fixed", delay: 0 },
+		keepCompleted: 20,
+		keepFailed: 100,
+	}),
+	"warm-pool-refill": define({
+		description: "Start sandboxes until the warm pool holds its configured size.",
+		payload: z.object({ provider: z.enum(["local", "e2b", "modal"]) }),
+		attempts: 3,
+		backoff: { type: "exponential", delay: 2_000 },
+		keepCompleted: 20,
+		keepFailed: 100,
+	}),
+	"snapshot-cleanup": define({
+		description: "Delete snapshots past their retention that no session references.",
+		payload: z.object({ olderThanDays: z.number().int().positive().optional() }),
+		attempts: 2,
+		backoff: { type: "fixed", delay: 60_000 },
+		keepCompleted: 20,
+		keepFailed: 100,
+	}),
+} as const;
+
+export type JobName = keyof typeof jobCatalog;
+export type JobPayload<Name extends JobName> = z.infer<(typeof jobCatalog)[Name]["payload"]>;
+export const jobNames = Object.keys(jobCatalog) as JobName[];

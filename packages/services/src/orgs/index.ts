@@ -1,0 +1,3 @@
+export * from "./errors";
+export type { Membership, Organization, User } from "./mapper";
+export * from "./service";

@@ -1,0 +1,3 @@
+export * from "./errors";
+export type { Repo, RepoSourceKind } from "./mapper";
+export * from "./service";

@@ -1,0 +1,4 @@
+export * from "./errors";
+export type { Session } from "./mapper";
+export * from "./service";
+export * from "./state";

@@ -1,0 +1,2 @@
+export * from "./client-frames";
+export * from "./session-events";

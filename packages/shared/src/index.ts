@@ -1,0 +1,3 @@
+export * from "./errors";
+export * from "./events/index";
+export * from "./sandbox/index";

@@ -1,0 +1,151 @@
+/**
+ * The contract every sandbox provider (local bubblewrap, E2B, Modal) implements.
+ * Providers keep no per-sandbox state in memory that cannot be rebuilt: a fresh provider
+ * instance can recover a sandbox from its id. `packages/sandbox` holds the implementations
+ * and the shared contract test suite.
+ */
+
+export type SandboxProviderType = "local" | "e2b" | "modal";
+
+export type SandboxState = "creating" | "running" | "paused" | "terminated" | "failed";
+
+export interface RepoSource {
+	/** A git URL or an absolute local path (self-hosted mode). */
+	url: string;
+	/** Branch to check out; the repository's default branch when omitted. */
+	branch?: string;
+	/** Commit to check out after cloning (detached), optional. */
+	commit?: string;
+	/** Token used for HTTPS clones of private repositories (never written to disk in clear). */
+	token?: string;
+}
+
+/** A long-running process the sandbox starts at boot and again after every resume/restore. */
+export interface SandboxProcessSpec {
+	/** Unique within the sandbox, e.g. "opencode" or "sandbox-mcp". */
+	name: string;
+	/** argv; run with the workspace as cwd unless `cwd` is given. */
+	command: string[];
+	cwd?: string;
+	env?: Record<string, string>;
+	/** Port the process listens on inside the sandbox, to be exposed to the platform. */
+	port?: number;
+}
+
+/** A platform service the sandbox must reach (LLM proxy, gateway callbacks). */
+export interface SandboxEgressTarget {
+	/** e.g. "llm-proxy", "gateway". */
+	name: string;
+	/** URL of the service as the host sees it, e.g. http://127.0.0.1:4200. */
+	url: string;
+}
+
+export interface SandboxResources {
+	memoryMb?: number;
+	maxProcesses?: number;
+	diskMb?: number;
+	/** Relative CPU share (cgroup cpu.shares / cpu.weight), 1024 = one normal process. */
+	cpuShares?: number;
+}
+
+export interface CreateSandboxOptions {
+	/** Session the sandbox belongs to; null for a warm-pool sandbox not yet claimed. */
+	sessionId: string | null;
+	organizationId: string | null;
+	/** Repository to clone into the workspace; omitted for scratch sandboxes and snapshot restores. */
+	repo?: RepoSource;
+	/** Restore the workspace (and agent state) from this snapshot instead of cloning. */
+	snapshotId?: string;
+	/** Environment variables for every process in the sandbox (secrets reach sandboxes only this way or as files). */
+	env?: Record<string, string>;
+	/** Files written before processes start (paths relative to the sandbox home unless absolute inside it). */
+	files?: { path: string; content: string | Uint8Array; mode?: number }[];
+	processes?: SandboxProcessSpec[];
+	egress?: SandboxEgressTarget[];
+	/** Seconds until the sandbox expires (provider default when omitted). */
+	lifetimeSeconds?: number;
+	resources?: SandboxResources;
+}
+
+export interface SandboxHandle {
+	sandboxId: string;
+	provider: SandboxProviderType;
+	state: SandboxState;
+	/** Absolute path of the repository checkout inside the sandbox. */
+	workspaceDir: string;
+	/** Absolute path of the sandbox user's home inside the sandbox. */
+	homeDir: string;
+	/** When the provider will stop the sandbox; the gateway migrates before then. */
+	expiresAt: Date | null;
+	/** URLs the platform uses to reach each exposed process port, keyed by port. */
+	ports: Record<number, string>;
+	/** URLs the sandbox's processes use to reach each egress target, keyed by target name. */
+	egress: Record<string, string>;
+	/** True when ensureSandbox found and reused a live sandbox. */
+	recovered: boolean;
+}
+
+export interface ExecOptions {
+	cwd?: string;
+	env?: Record<string, string>;
+	/** Kill the command after this many milliseconds (default 60 s). */
+	timeoutMs?: number;
+	stdin?: string | Uint8Array;
+	/** Return non-zero exits as results instead of throwing SandboxCommandError. */
+	allowFailure?: boolean;
+}
+
+export interface ExecResult {
+	exitCode: number;
+	signal: string | null;
+	stdout: string;
+	stderr: string;
+	durationMs: number;
+}
+
+export interface SnapshotRef {
+	snapshotId: string;
+	provider: SandboxProviderType;
+	sizeBytes: number | null;
+	createdAt: Date;
+}
+
+export interface SandboxStatus {
+	sandboxId: string;
+	state: SandboxState;
+	expiresAt: Date | null;
+	/** Why it stopped, when it stopped on its own (limit exceeded, expired, crashed). */
+	reason?: string;
+}
+
+export interface ProviderHealth {
+	healthy: boolean;
+	message?: string;
+}
+
+export interface SandboxProvider {
+	readonly type: SandboxProviderType;
+	/** Recover the session's live sandbox when `sandboxId` still runs, else create one. */
+	ensureSandbox(options: CreateSandboxOptions & { sandboxId?: string }): Promise<SandboxHandle>;
+	createSandbox(options: CreateSandboxOptions): Promise<SandboxHandle>;
+	/** Run a command (argv, or a string run by /bin/sh -c) in the workspace. */
+	exec(sandboxId: string, command: string[] | string, options?: ExecOptions): Promise<ExecResult>;
+	readFile(sandboxId: string, path: string): Promise<Uint8Array>;
+	writeFile(
+		sandboxId: string,
+		path: string,
+		content: string | Uint8Array,
+		options?: { mode?: number },
+	): Promise<void>;
+	snapshot(sandboxId: string): Promise<SnapshotRef>;
+	/** Snapshot, then stop every process. Returns the snapshot to resume from. */
+	pause(sandboxId: string): Promise<SnapshotRef>;
+	/** Restore from the pause snapshot and restart the sandbox's processes. */
+	resume(sandboxId: string, options?: Partial<CreateSandboxOptions>): Promise<SandboxHandle>;
+	/** Remove everything but snapshots. Idempotent: an unknown sandbox is not an error. */
+	terminate(sandboxId: string): Promise<void>;
+	status(sandboxId: string): Promise<SandboxStatus>;
+	/** URL through which the platform reaches `port` inside the sandbox. */
+	resolvePortUrl(sandboxId: string, port: number): Promise<string>;
+	health(): Promise<ProviderHealth>;
+}
