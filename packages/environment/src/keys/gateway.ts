@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { httpUrl, port, secret } from "./helpers";
+
+export const gatewayKeys = {
+	// ── Gateway
+	/** Port of the gateway (HTTP + WebSocket). */
+	GATEWAY_PORT: port(4100),
+	/** Public URL of the gateway as browsers reach it. */
+	GATEWAY_URL: httpUrl().default("http://localhost:4100"),
+	/** HS256 secret shared by the web app (which mints user tokens) and the gateway (which verifies them). */
+	GATEWAY_JWT_SECRET: secret(),
+	/** Secret for service-to-service tokens and for deriving per-sandbox tokens. */
+	SERVICE_TO_SERVICE_SECRET: secret(),
+	/** Identifies this gateway instance in ownership leases (defaults to hostname:pid). */
+	GATEWAY_INSTANCE_ID: z.string().optional(),
+	/** Seconds without clients or work before a session pauses. */
+	SESSION_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(10).default(300),
+} satisfies z.ZodRawShape;

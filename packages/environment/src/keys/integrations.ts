@@ -1,0 +1,10 @@
+import { z } from "zod";
+import { httpUrl } from "./helpers";
+
+export const integrationsKeys = {
+	// ── Integrations
+	/** GitHub API base URL (GitHub Enterprise or a test server). */
+	GITHUB_API_URL: httpUrl().default("https://api.github.com"),
+	/** Key used to encrypt secrets at rest (AES-256-GCM), 64 hex characters. */
+	SECRETS_ENCRYPTION_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters (32 bytes)"),
+} satisfies z.ZodRawShape;

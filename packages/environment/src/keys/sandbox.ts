@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { booleanFlag } from "./helpers";
+
+export const sandboxKeys = {
+	// ── Sandboxes
+	/** Which provider runs sandboxes for this deployment (per-org override in settings). */
+	SANDBOX_PROVIDER: z.enum(["local", "e2b", "modal"]).default("local"),
+	/** Allow the local provider to run without bubblewrap isolation (development only, loudly warned). */
+	SANDBOX_ALLOW_UNISOLATED: booleanFlag(false),
+	/** Let sandboxes reach the internet through the egress proxy (never private or loopback ranges). */
+	SANDBOX_ALLOW_INTERNET: booleanFlag(false),
+	/** Maximum sandbox lifetime in seconds; the gateway migrates before it ends. */
+	SANDBOX_TIMEOUT_SECONDS: z.coerce.number().int().min(60).default(3600),
+	/** Number of pre-started sandboxes kept warm. */
+	SANDBOX_WARM_POOL_SIZE: z.coerce.number().int().min(0).default(0),
+	/** E2B credentials (required when SANDBOX_PROVIDER=e2b). */
+	E2B_API_KEY: z.string().optional(),
+	E2B_DOMAIN: z.string().optional(),
+	E2B_TEMPLATE: z.string().optional(),
+	/** Modal credentials (required when SANDBOX_PROVIDER=modal). */
+	MODAL_TOKEN_ID: z.string().optional(),
+	MODAL_TOKEN_SECRET: z.string().optional(),
+	MODAL_APP_NAME: z.string().default("proliferate-sandbox"),
+	MODAL_ENVIRONMENT: z.string().optional(),
+} satisfies z.ZodRawShape;

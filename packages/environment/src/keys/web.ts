@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { booleanFlag, httpUrl, port, secret, urlWithProtocols } from "./helpers";
+
+export const webKeys = {
+	// ── Web app
+	/** Port of the Next.js web app. */
+	WEB_PORT: port(3000),
+	/** Public URL of the web app (used in emails, OAuth callbacks and links). */
+	WEB_URL: httpUrl().default("http://localhost:3000"),
+	/** Secret used by better-auth to sign cookies and tokens. */
+	AUTH_SECRET: secret(),
+	/** Comma-separated emails that are super-admins. */
+	SUPER_ADMIN_EMAILS: z.string().default(""),
+	/** Require email verification before sign-in. */
+	AUTH_REQUIRE_EMAIL_VERIFICATION: booleanFlag(true),
+	/** GitHub OAuth app for sign-in (optional). */
+	GITHUB_OAUTH_CLIENT_ID: z.string().optional(),
+	GITHUB_OAUTH_CLIENT_SECRET: z.string().optional(),
+	/** SMTP URL (smtp://user:pass@host:port) for outgoing mail; the local outbox is used when unset. */
+	SMTP_URL: urlWithProtocols(["smtp", "smtps"]).optional(),
+	/** From address of outgoing mail. */
+	MAIL_FROM: z.string().default("Proliferate <noreply@proliferate.local>"),
+} satisfies z.ZodRawShape;
