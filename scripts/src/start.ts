@@ -1,0 +1,62 @@
+import { join } from "node:path";
+import { installedApps, type RunningApp, startApp, stopApps, summary, waitForHealth } from "./apps";
+import { bringUpInfrastructure } from "./bring-up";
+import { bold, dim, info, red, SetupError, step } from "./lib/output";
+
+/** `make start`: services, migrations, seed, then every app of the platform; Ctrl-C stops it all. */
+async function main(): Promise<void> {
+	info(bold("Starting Proliferate"));
+	const infrastructure = await bringUpInfrastructure();
+	const running: RunningApp[] = [];
+	let stopping = false;
+	const shutdown = async (code: number) => {
+		if (stopping) return;
+		stopping = true;
+		info(`\n${dim("Stopping…")}`);
+		await stopApps(running);
+		await infrastructure.stop();
+		info(dim("Stopped."));
+		process.exit(code);
+	};
+	process.on("SIGINT", () => void shutdown(0));
+	process.on("SIGTERM", () => void shutdown(0));
+
+	const logDirectory = join(infrastructure.dataDirectory, "logs");
+	try {
+		for (const app of installedApps()) {
+			const instance = startApp(app, infrastructure.environment, logDirectory);
+			running.push(instance);
+			await step(`${app.name}`, async (update) => {
+				update(`waiting for ${instance.url}${app.healthPath}`);
+				await waitForHealth(instance);
+			});
+		}
+	} catch (error) {
+		process.stderr.write(`${red(error instanceof Error ? error.message : String(error))}\n`);
+		await shutdown(1);
+		return;
+	}
+	info(summary(running));
+	info(
+		dim(`Demo sign-in: demo@proliferate.local / proliferate-demo · logs in ${logDirectory} · Ctrl-C to stop`),
+	);
+	for (const instance of running) {
+		instance.child.on("exit", () => {
+			if (!stopping) {
+				process.stderr.write(red(`${instance.app.name} stopped unexpectedly; shutting the platform down.\n`));
+				void shutdown(1);
+			}
+		});
+	}
+}
+
+main().catch((error: unknown) => {
+	if (error instanceof SetupError) {
+		process.stderr.write(`${red("✗")} ${error.message}\n`);
+	} else {
+		process.stderr.write(
+			`${red("✗")} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+		);
+	}
+	process.exit(1);
+});
