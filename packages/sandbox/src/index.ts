@@ -1,0 +1,6 @@
+export {
+	type LocalProviderConfig,
+	LocalSandboxProvider,
+	type RuntimeMount,
+	sandboxPaths,
+} from "./providers/local/index";

@@ -1,0 +1,183 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Logger } from "@proliferate/logger";
+import type { SandboxEgressTarget, SandboxProcessSpec } from "@proliferate/shared";
+import { bwrapArguments, type RuntimeMount, sandboxBaseEnvironment, sandboxEtcFiles } from "./bwrap-args";
+import { controlRequest, waitForSupervisor } from "./control-client";
+import { HostRelays } from "./host-relays";
+import { runtimeDirectory, type SandboxLayout, sandboxPaths } from "./layout";
+
+export interface InstanceOptions {
+	layout: SandboxLayout;
+	isolation: "bwrap" | "none";
+	bwrapPath: string;
+	runtimeMounts: RuntimeMount[];
+	env: Record<string, string>;
+	logger: Logger;
+	onExit: (code: number | null, signal: NodeJS.Signals | null) => void;
+}
+
+/** First in-sandbox port used for egress relays (127.0.0.1:<port> inside the sandbox). */
+const firstEgressPort = 20_001;
+
+/**
+ * One running local sandbox: the bubblewrap process with the supervisor inside, plus the host
+ * halves of its relays. Created on boot, on resume and on recovery after a provider restart.
+ */
+export class SandboxInstance {
+	readonly relays: HostRelays;
+	private child: ChildProcess | undefined;
+	private exited = false;
+	readonly egressUrls: Record<string, string> = {};
+	private outputTail = "";
+
+	constructor(private readonly options: InstanceOptions) {
+		this.relays = new HostRelays(options.layout.runDir);
+	}
+
+	get pid(): number | undefined {
+		return this.child?.pid;
+	}
+
+	get alive(): boolean {
+		return this.child !== undefined && !this.exited;
+	}
+
+	get bootOutput(): string {
+		return this.outputTail;
+	}
+
+	/** The environment every command and process inside gets (base + sandbox-wide + egress URLs). */
+	environment(extra: Record<string, string> = {}): Record<string, string> {
+		const base =
+			this.options.isolation === "bwrap"
+				? sandboxBaseEnvironment()
+				: {
+						...sandboxBaseEnvironment(),
+						HOME: this.options.layout.home,
+						PROLIFERATE_RUN_DIR: this.options.layout.runDir,
+						PROLIFERATE_WORKSPACE: this.options.layout.workspace,
+						PROLIFERATE_LOG_DIR: join(this.options.layout.home, ".proliferate", "logs"),
+					};
+		return { ...base, ...this.options.env, ...extra };
+	}
+
+	/** Translates an in-sandbox path for unisolated mode (where the sandbox sees host paths). */
+	translate(path: string): string {
+		if (this.options.isolation === "bwrap") return path;
+		return path.startsWith(sandboxPaths.home)
+			? join(this.options.layout.home, path.slice(sandboxPaths.home.length))
+			: path;
+	}
+
+	async boot(): Promise<void> {
+		const { layout } = this.options;
+		mkdirSync(join(layout.runDir, "ports"), { recursive: true });
+		mkdirSync(layout.etcDir, { recursive: true });
+		for (const [file, content] of Object.entries(sandboxEtcFiles()))
+			writeFileSync(join(layout.etcDir, file), content);
+		const environment = this.environment();
+		const supervisor = [process.execPath === "/usr/bin/node" ? "/usr/bin/node" : "node"];
+		this.child =
+			this.options.isolation === "bwrap"
+				? spawn(
+						this.options.bwrapPath,
+						[
+							...bwrapArguments(layout, this.options.runtimeMounts, runtimeDirectory),
+							...Object.entries(environment).flatMap(([key, value]) => ["--setenv", key, value]),
+							"--",
+							"/usr/bin/node",
+							`${sandboxPaths.runtime}/sandbox-init.mjs`,
+						],
+						{ stdio: ["ignore", "pipe", "pipe"] },
+					)
+				: spawn(supervisor[0] ?? "node", [join(runtimeDirectory, "sandbox-init.mjs")], {
+						cwd: layout.home,
+						env: environment,
+						stdio: ["ignore", "pipe", "pipe"],
+					});
+		const remember = (chunk: Buffer) => {
+			this.outputTail = (this.outputTail + chunk.toString()).slice(-4000);
+		};
+		this.child.stdout?.on("data", remember);
+		this.child.stderr?.on("data", remember);
+		this.child.on("exit", (code, signal) => {
+			this.exited = true;
+			this.relays.close();
+			this.options.onExit(code, signal);
+		});
+		try {
+			await waitForSupervisor(layout.runDir, 30_000, () => !this.exited);
+		} catch (error) {
+			throw new Error(
+				`${error instanceof Error ? error.message : String(error)}${this.outputTail ? `: ${this.outputTail.trim()}` : ""}`,
+			);
+		}
+	}
+
+	async openEgress(targets: SandboxEgressTarget[]): Promise<void> {
+		let port = firstEgressPort;
+		for (const target of targets) {
+			const listenPort = port++;
+			await this.relays.openEgress(target.name, target.url);
+			await controlRequest(this.options.layout.runDir, {
+				type: "relay-egress",
+				name: target.name,
+				listenPort,
+			});
+			const url = new URL(target.url);
+			const path = url.pathname === "/" ? "" : url.pathname.replace(/\/$/, "");
+			this.egressUrls[target.name] = `http://127.0.0.1:${listenPort}${path}`;
+		}
+	}
+
+	async exposePort(port: number): Promise<string> {
+		await controlRequest(this.options.layout.runDir, { type: "relay-port", port });
+		return this.relays.exposePort(port);
+	}
+
+	async startProcess(spec: SandboxProcessSpec): Promise<void> {
+		const command = spec.command.map((part) => this.translate(part));
+		await controlRequest(this.options.layout.runDir, {
+			type: "start",
+			name: spec.name,
+			argv: command,
+			cwd: this.translate(spec.cwd ?? sandboxPaths.workspace),
+			env: this.environment({ ...this.egressEnvironment(), ...spec.env }),
+		});
+		if (spec.port !== undefined) await this.exposePort(spec.port);
+	}
+
+	/** PROLIFERATE_EGRESS_<NAME>_URL for every egress target, so processes can find them. */
+	egressEnvironment(): Record<string, string> {
+		return Object.fromEntries(
+			Object.entries(this.egressUrls).map(([name, url]) => [
+				`PROLIFERATE_EGRESS_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`,
+				url,
+			]),
+		);
+	}
+
+	/** Stops the supervisor's processes gracefully, then the sandbox itself. */
+	async stop(): Promise<void> {
+		if (!this.alive) return;
+		await controlRequest(this.options.layout.runDir, { type: "shutdown" }, 5000).catch(() => {});
+		await new Promise<void>((resolvePromise) => {
+			if (!this.alive) return resolvePromise();
+			const timer = setTimeout(() => {
+				this.child?.kill("SIGKILL");
+			}, 4000);
+			this.child?.once("exit", () => {
+				clearTimeout(timer);
+				resolvePromise();
+			});
+		});
+		this.relays.close();
+	}
+
+	kill(): void {
+		this.child?.kill("SIGKILL");
+		this.relays.close();
+	}
+}

@@ -1,0 +1,33 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import type { SandboxEgressTarget, SandboxProcessSpec, SandboxState } from "@proliferate/shared";
+
+/** What a local sandbox keeps on disk so a provider (even a new instance) can reboot it. */
+export interface SandboxMeta {
+	sandboxId: string;
+	sessionId: string | null;
+	organizationId: string | null;
+	state: SandboxState;
+	stateReason?: string;
+	createdAt: string;
+	expiresAt: string | null;
+	env: Record<string, string>;
+	processes: SandboxProcessSpec[];
+	egress: SandboxEgressTarget[];
+	exposedPorts: number[];
+	/** Snapshot taken by the last pause; resume restores it. */
+	pauseSnapshotId?: string;
+}
+
+export function readMeta(file: string): SandboxMeta | null {
+	if (!existsSync(file)) return null;
+	try {
+		return JSON.parse(readFileSync(file, "utf8")) as SandboxMeta;
+	} catch {
+		return null;
+	}
+}
+
+/** Written with mode 600: it holds the sandbox's environment (which may carry secrets). */
+export function writeMeta(file: string, meta: SandboxMeta): void {
+	writeFileSync(file, JSON.stringify(meta, null, 2), { mode: 0o600 });
+}
