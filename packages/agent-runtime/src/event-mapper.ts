@@ -1,0 +1,275 @@
+import type { SessionEventInput } from "@proliferate/shared";
+import type { OpencodeEvent } from "./runtime-client";
+
+type Finish = "stop" | "tool-calls" | "aborted" | "error" | "length" | "other";
+
+interface ToolState {
+	started: boolean;
+	completed: boolean;
+	lastInput: string;
+	lastOutput: string;
+	title?: string;
+}
+
+const abortNames = new Set(["MessageAbortedError", "AbortError"]);
+
+function isAbort(error: { name?: string; data?: { message?: string } } | undefined): boolean {
+	if (!error) return false;
+	if (error.name && abortNames.has(error.name)) return true;
+	return /aborted/i.test(error.data?.message ?? "");
+}
+
+function errorText(error: { name?: string; data?: { message?: string } }): string {
+	return error.data?.message ?? error.name ?? "the agent failed";
+}
+
+function toFinish(finish: string | undefined): Finish | undefined {
+	if (!finish) return undefined;
+	if (finish === "stop" || finish === "tool-calls" || finish === "length") return finish;
+	return "other";
+}
+
+/**
+ * Turns OpenCode's event stream into the platform's event protocol for one OpenCode session.
+ * Stateful (one instance per hub): it remembers which messages, parts and tool calls it has
+ * announced, so it emits each `*.started` / `*.completed` exactly once and turns both `delta`
+ * events and full-text part updates into non-overlapping `message.delta`s.
+ */
+export class OpencodeEventMapper {
+	private readonly userMessages = new Set<string>();
+	private readonly assistantMessages = new Map<string, { completed: boolean; parts: Map<string, string> }>();
+	private readonly tools = new Map<string, ToolState>();
+	private status: "running" | "idle" | undefined;
+	private readonly recentFiles = new Map<string, string>();
+
+	constructor(
+		private readonly opencodeSessionId: string,
+		private readonly workspaceDir: string,
+	) {}
+
+	private assistant(messageId: string, out: SessionEventInput[]) {
+		let message = this.assistantMessages.get(messageId);
+		if (!message) {
+			message = { completed: false, parts: new Map() };
+			this.assistantMessages.set(messageId, message);
+			out.push({ type: "message.started", messageId, role: "assistant" });
+		}
+		return message;
+	}
+
+	private appendText(messageId: string, partId: string, text: string, out: SessionEventInput[]) {
+		const message = this.assistant(messageId, out);
+		const emitted = message.parts.get(partId) ?? "";
+		if (text.length > emitted.length && text.startsWith(emitted)) {
+			out.push({ type: "message.delta", messageId, partId, delta: text.slice(emitted.length) });
+			message.parts.set(partId, text);
+		}
+	}
+
+	private relative(path: string): string {
+		const prefix = `${this.workspaceDir.replace(/\/$/, "")}/`;
+		return path.startsWith(prefix) ? path.slice(prefix.length) : path;
+	}
+
+	private fileChanged(path: string, change: "added" | "modified" | "deleted", out: SessionEventInput[]) {
+		const relativePath = this.relative(path);
+		if (this.recentFiles.get(relativePath) === change) return;
+		this.recentFiles.set(relativePath, change);
+		out.push({ type: "file.changed", path: relativePath, change });
+	}
+
+	private setStatus(status: "running" | "idle", out: SessionEventInput[], message?: string) {
+		if (this.status === status && !message) return;
+		this.status = status;
+		if (status === "running") this.recentFiles.clear();
+		out.push({ type: "session.status", status, ...(message ? { message } : {}) });
+	}
+
+	/** Marks every open assistant message completed (turn ended, aborted or failed). */
+	private completeOpenMessages(out: SessionEventInput[], finishReason: Finish, error?: string) {
+		for (const [messageId, message] of this.assistantMessages) {
+			if (message.completed) continue;
+			message.completed = true;
+			out.push({
+				type: "message.completed",
+				messageId,
+				text: [...message.parts.values()].join(""),
+				finishReason,
+				...(error ? { error } : {}),
+			});
+		}
+	}
+
+	map(event: OpencodeEvent): SessionEventInput[] {
+		const out: SessionEventInput[] = [];
+		const properties = event.properties as { sessionID?: string };
+		if (properties.sessionID !== undefined && properties.sessionID !== this.opencodeSessionId) return out;
+		switch (event.type) {
+			case "message.updated": {
+				const info = event.properties.info;
+				if (info.role === "user") {
+					this.userMessages.add(info.id);
+					break;
+				}
+				const message = this.assistant(info.id, out);
+				const error =
+					"error" in info
+						? (info.error as { name?: string; data?: { message?: string } } | undefined)
+						: undefined;
+				const completed = Boolean(info.time.completed) || error !== undefined;
+				if (completed && !message.completed) {
+					message.completed = true;
+					const aborted = isAbort(error);
+					out.push({
+						type: "message.completed",
+						messageId: info.id,
+						text: [...message.parts.values()].join(""),
+						finishReason: aborted ? "aborted" : error ? "error" : (toFinish(info.finish) ?? "stop"),
+						...(error && !aborted ? { error: errorText(error) } : {}),
+					});
+				}
+				break;
+			}
+			case "message.part.delta": {
+				const { messageID, partID, field, delta } = event.properties;
+				if (field !== "text" || this.userMessages.has(messageID)) break;
+				const message = this.assistant(messageID, out);
+				const emitted = message.parts.get(partID) ?? "";
+				message.parts.set(partID, emitted + delta);
+				out.push({ type: "message.delta", messageId: messageID, partId: partID, delta });
+				break;
+			}
+			case "message.part.updated": {
+				const part = event.properties.part;
+				if (this.userMessages.has(part.messageID)) break;
+				if (part.type === "text") this.appendText(part.messageID, part.id, part.text, out);
+				if (part.type === "tool") this.mapTool(part, out);
+				break;
+			}
+			case "file.edited":
+				this.fileChanged(event.properties.file, "modified", out);
+				break;
+			case "file.watcher.updated": {
+				const change =
+					event.properties.event === "add"
+						? "added"
+						: event.properties.event === "unlink"
+							? "deleted"
+							: "modified";
+				this.fileChanged(event.properties.file, change, out);
+				break;
+			}
+			case "session.status": {
+				const status = event.properties.status;
+				if (status.type === "busy") this.setStatus("running", out);
+				else if (status.type === "idle") this.setStatus("idle", out);
+				else if (status.type === "retry") {
+					this.setStatus(
+						"running",
+						out,
+						`The model request failed (${status.message}); retrying, attempt ${status.attempt}`,
+					);
+				}
+				break;
+			}
+			case "session.idle":
+				this.completeOpenMessages(out, "stop");
+				this.setStatus("idle", out);
+				break;
+			case "session.error": {
+				const error = event.properties.error as { name?: string; data?: { message?: string } } | undefined;
+				if (isAbort(error)) {
+					this.completeOpenMessages(out, "aborted");
+				} else if (error) {
+					this.completeOpenMessages(out, "error", errorText(error));
+					out.push({ type: "error", code: error.name ?? "AGENT_ERROR", message: errorText(error) });
+				}
+				break;
+			}
+			default:
+				break;
+		}
+		return out;
+	}
+
+	private mapTool(
+		part: Extract<
+			Extract<OpencodeEvent, { type: "message.part.updated" }>["properties"]["part"],
+			{ type: "tool" }
+		>,
+		out: SessionEventInput[],
+	) {
+		const state = this.tools.get(part.callID) ?? {
+			started: false,
+			completed: false,
+			lastInput: "",
+			lastOutput: "",
+		};
+		this.tools.set(part.callID, state);
+		const input = part.state.input as Record<string, unknown>;
+		const inputText = JSON.stringify(input ?? {});
+		this.assistant(part.messageID, out);
+		if (!state.started) {
+			state.started = true;
+			state.lastInput = inputText;
+			out.push({
+				type: "tool.started",
+				messageId: part.messageID,
+				toolCallId: part.callID,
+				tool: part.tool,
+				input,
+			});
+		}
+		if (state.completed) return;
+		if (part.state.status === "running") {
+			const title = part.state.title;
+			const metadata = part.state.metadata as { output?: unknown } | undefined;
+			const output = typeof metadata?.output === "string" ? metadata.output : undefined;
+			if (
+				inputText !== state.lastInput ||
+				(title && title !== state.title) ||
+				(output && output !== state.lastOutput)
+			) {
+				state.lastInput = inputText;
+				state.title = title ?? state.title;
+				state.lastOutput = output ?? state.lastOutput;
+				out.push({
+					type: "tool.updated",
+					toolCallId: part.callID,
+					tool: part.tool,
+					input,
+					...(title ? { title } : {}),
+					...(output ? { output } : {}),
+				});
+			}
+		}
+		if (part.state.status === "completed" || part.state.status === "error") {
+			state.completed = true;
+			const { time } = part.state;
+			const durationMs = time.end !== undefined ? Math.max(0, time.end - time.start) : undefined;
+			out.push({
+				type: "tool.completed",
+				toolCallId: part.callID,
+				tool: part.tool,
+				status: part.state.status,
+				...(part.state.status === "completed"
+					? { output: part.state.output, title: part.state.title }
+					: { error: part.state.error }),
+				...(durationMs !== undefined ? { durationMs } : {}),
+			});
+			if (part.tool === "request_env_variables" && part.state.status === "completed") {
+				const keys = (input as { keys?: unknown }).keys;
+				if (Array.isArray(keys)) {
+					out.push({
+						type: "env.requested",
+						requestId: part.callID,
+						keys: keys.filter(
+							(key): key is { key: string } =>
+								typeof key === "object" && key !== null && typeof (key as { key?: unknown }).key === "string",
+						),
+					});
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,19 @@
+export {
+	buildOpencodeBootSpec,
+	egressEnvironmentName,
+	OPENCODE_PORT,
+	OPENCODE_PROVIDER_ID,
+	OPENCODE_SANDBOX_DIR,
+	type OpencodeBootInput,
+	type OpencodeBootSpec,
+} from "./boot-spec";
+export { OpencodeEventMapper } from "./event-mapper";
+export { OPENCODE_VERSION, type OpencodeBinary, resolveOpencodeBinary } from "./opencode-binary";
+export {
+	AgentBootError,
+	AgentRequestError,
+	AgentRuntime,
+	type AgentRuntimeOptions,
+	type OpencodeEvent,
+	type PromptInput,
+} from "./runtime-client";

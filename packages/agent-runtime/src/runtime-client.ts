@@ -1,0 +1,194 @@
+import { createOpencodeClient, type OpencodeClient, type Event as OpencodeEvent } from "@opencode-ai/sdk/v2";
+import { DomainError } from "@proliferate/shared";
+
+export type { OpencodeEvent };
+
+export class AgentBootError extends DomainError {
+	constructor(message: string, logTail: string) {
+		super(
+			"unavailable",
+			"AGENT_BOOT_FAILED",
+			`${message}${logTail ? `\n--- OpenCode log ---\n${logTail}` : ""}`,
+			{
+				logTail,
+			},
+		);
+	}
+}
+
+export class AgentRequestError extends DomainError {
+	constructor(operation: string, detail: string) {
+		super("unavailable", "AGENT_REQUEST_FAILED", `OpenCode ${operation} failed: ${detail}`);
+	}
+}
+
+export interface AgentRuntimeOptions {
+	/** OpenCode's base URL as the platform reaches it (the sandbox port relay). */
+	baseUrl: string;
+	password: string;
+	/** Reads OpenCode's log (for the readiness line and error reports). */
+	readLog?: () => Promise<string>;
+}
+
+export interface PromptInput {
+	text: string;
+	/** data: URIs of images. */
+	images?: string[];
+	messageId?: string;
+}
+
+const readyLine = "opencode server listening";
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function unwrap<T>(operation: string, result: { data?: T; error?: unknown; response?: Response }): T {
+	if (result.error !== undefined || result.data === undefined) {
+		const status = result.response?.status;
+		throw new AgentRequestError(
+			operation,
+			`${status ?? "no response"} ${JSON.stringify(result.error ?? "")}`.trim(),
+		);
+	}
+	return result.data;
+}
+
+/**
+ * The session runtime adapter over OpenCode's HTTP API: readiness, sessions, prompts, abort,
+ * messages and the event stream. Every request has a timeout; none is sent before OpenCode is ready
+ * (requests that arrive before its "listening" line are never answered).
+ */
+export class AgentRuntime {
+	readonly client: OpencodeClient;
+	private readonly authorization: string;
+
+	constructor(private readonly options: AgentRuntimeOptions) {
+		this.authorization = `Basic ${Buffer.from(`opencode:${options.password}`).toString("base64")}`;
+		this.client = createOpencodeClient({
+			baseUrl: options.baseUrl,
+			headers: { authorization: this.authorization },
+			fetch: (input: string | URL | Request, init?: RequestInit) =>
+				fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(30_000) }),
+		});
+	}
+
+	private async logTail(): Promise<string> {
+		try {
+			return (await this.options.readLog?.())?.split("\n").slice(-30).join("\n") ?? "";
+		} catch {
+			return "";
+		}
+	}
+
+	/** Waits for the listening line (when the log is readable) and a healthy answer, with backoff and a deadline. */
+	async waitUntilReady(deadlineMs = 60_000): Promise<void> {
+		const deadline = Date.now() + deadlineMs;
+		let delay = 100;
+		let sawListening = this.options.readLog === undefined;
+		while (Date.now() < deadline) {
+			if (!sawListening) {
+				const log = (await this.options.readLog?.().catch(() => "")) ?? "";
+				sawListening = log.includes(readyLine);
+			}
+			if (sawListening) {
+				try {
+					const response = await fetch(`${this.options.baseUrl}/global/health`, {
+						headers: { authorization: this.authorization },
+						signal: AbortSignal.timeout(1500),
+					});
+					if (response.ok) return;
+				} catch {
+					// not answering yet
+				}
+			}
+			await sleep(delay);
+			delay = Math.min(delay * 1.5, 1000);
+		}
+		throw new AgentBootError(
+			`OpenCode did not become ready within ${Math.round(deadlineMs / 1000)}s`,
+			await this.logTail(),
+		);
+	}
+
+	async createSession(title: string): Promise<string> {
+		// Always pass a title: without one OpenCode makes an extra model call to invent it.
+		const session = unwrap("create session", await this.client.session.create({ title }));
+		return session.id;
+	}
+
+	async sessionExists(sessionId: string): Promise<boolean> {
+		const result = await this.client.session.get({ sessionID: sessionId });
+		return result.data !== undefined && result.error === undefined;
+	}
+
+	async prompt(sessionId: string, input: PromptInput): Promise<void> {
+		const parts: NonNullable<Parameters<OpencodeClient["session"]["promptAsync"]>[0]["parts"]> = [
+			{ type: "text", text: input.text },
+		];
+		for (const [index, image] of (input.images ?? []).entries()) {
+			const mime = image.slice(5, image.indexOf(";")) || "image/png";
+			parts.push({
+				type: "file",
+				mime,
+				url: image,
+				filename: `image-${index + 1}.${mime.split("/")[1] ?? "png"}`,
+			});
+		}
+		const result = await this.client.session.promptAsync({
+			sessionID: sessionId,
+			parts,
+			...(input.messageId ? { messageID: input.messageId } : {}),
+		});
+		if (result.error !== undefined) throw new AgentRequestError("prompt", JSON.stringify(result.error));
+	}
+
+	async abort(sessionId: string): Promise<void> {
+		const result = await this.client.session.abort({ sessionID: sessionId });
+		if (result.error !== undefined) throw new AgentRequestError("abort", JSON.stringify(result.error));
+	}
+
+	async messages(sessionId: string) {
+		return unwrap("list messages", await this.client.session.messages({ sessionID: sessionId }));
+	}
+
+	/**
+	 * OpenCode's event stream (`GET /event`), reconnecting with backoff until `signal` aborts.
+	 * Heartbeats are dropped; everything else is yielded in order.
+	 */
+	async *events(signal: AbortSignal): AsyncGenerator<OpencodeEvent> {
+		let delay = 250;
+		while (!signal.aborted) {
+			try {
+				const response = await fetch(`${this.options.baseUrl}/event`, {
+					headers: { authorization: this.authorization, accept: "text/event-stream" },
+					signal,
+				});
+				if (!response.ok || !response.body) throw new Error(`event stream answered ${response.status}`);
+				delay = 250;
+				const decoder = new TextDecoder();
+				let buffer = "";
+				for await (const chunk of response.body) {
+					buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+					let boundary = buffer.indexOf("\n\n");
+					while (boundary !== -1) {
+						const block = buffer.slice(0, boundary);
+						buffer = buffer.slice(boundary + 2);
+						boundary = buffer.indexOf("\n\n");
+						const data = block
+							.split("\n")
+							.filter((line) => line.startsWith("data:"))
+							.map((line) => line.slice(5).trimStart())
+							.join("\n");
+						if (!data) continue;
+						const event = JSON.parse(data) as OpencodeEvent | { type: "server.heartbeat" };
+						if (event.type === "server.heartbeat") continue;
+						yield event as OpencodeEvent;
+					}
+				}
+			} catch (error) {
+				if (signal.aborted) return;
+				void error;
+			}
+			await sleep(delay);
+			delay = Math.min(delay * 2, 5000);
+		}
+	}
+}

@@ -1,0 +1,128 @@
+import { z } from "zod";
+
+/** A condition on the conversation so far (all given fields must hold). */
+export const conditionSchema = z.object({
+	/** The last message (user text or tool output) contains this string. */
+	lastMessageIncludes: z.string().optional(),
+	/** The last message does not contain this string. */
+	lastMessageExcludes: z.string().optional(),
+});
+
+const toolCallSchema = z.object({ name: z.string().min(1), arguments: z.record(z.string(), z.unknown()) });
+
+const turnBodySchema = z.object({
+	/** Text streamed as deltas (word by word). */
+	text: z.string().optional(),
+	/** Tool calls made in this turn (after the text, if any). */
+	toolCalls: z.array(toolCallSchema).optional(),
+	/** Delay between streamed chunks, to make streaming visible (ms). */
+	chunkDelayMs: z.number().int().min(0).max(5000).optional(),
+});
+
+export const scriptTurnSchema = turnBodySchema.extend({
+	/** Alternatives chosen by condition; the first match wins, else the turn's own body. */
+	branches: z.array(turnBodySchema.extend({ when: conditionSchema })).optional(),
+});
+
+export const scriptSchema = z.object({
+	name: z.string().regex(/^[a-z0-9-]+$/),
+	description: z.string(),
+	turns: z.array(scriptTurnSchema).min(1),
+});
+
+export type Condition = z.infer<typeof conditionSchema>;
+export type ScriptTurn = z.infer<typeof scriptTurnSchema>;
+export type TurnBody = z.infer<typeof turnBodySchema>;
+export type Script = z.infer<typeof scriptSchema>;
+
+/**
+ * The default demo: works on the seeded demo app (tooling/demo-repo) — reads it, adds a `shout`
+ * helper with a test, runs the tests, starts the dev server for the preview, and summarizes.
+ * `{{workspace}}` is replaced by the working directory OpenCode reports in its system prompt.
+ */
+export const demoScript: Script = {
+	name: "demo",
+	description: "Reads the demo app, adds a feature with a test, runs the tests, starts the dev server",
+	turns: [
+		{
+			text: "Let me look at the project first.",
+			toolCalls: [{ name: "read", arguments: { filePath: "{{workspace}}/README.md" } }],
+		},
+		{ toolCalls: [{ name: "read", arguments: { filePath: "{{workspace}}/src/greet.js" } }] },
+		{
+			text: "I'll add a `shout` helper next to `greet`.",
+			toolCalls: [
+				{
+					name: "edit",
+					arguments: {
+						filePath: "{{workspace}}/src/greet.js",
+						oldString: "/** Returns a farewell. */",
+						newString:
+							"/** Returns the greeting in capitals. */\nexport function shout(name) {\n\treturn greet(name).toUpperCase();\n}\n\n/** Returns a farewell. */",
+					},
+				},
+			],
+		},
+		{
+			toolCalls: [
+				{
+					name: "edit",
+					arguments: {
+						filePath: "{{workspace}}/test/greet.test.js",
+						oldString: 'import { farewell, greet } from "../src/greet.js";',
+						newString:
+							'import { farewell, greet, shout } from "../src/greet.js";\n\ntest("shouts", () => {\n\tassert.equal(shout("Ada"), "HELLO, ADA!");\n});',
+					},
+				},
+			],
+		},
+		{
+			text: "Now the tests.",
+			toolCalls: [
+				{ name: "bash", arguments: { command: "npm test 2>&1", description: "Run the test suite" } },
+			],
+		},
+		{
+			toolCalls: [
+				{
+					name: "bash",
+					arguments: {
+						command:
+							"(PORT=3000 nohup node src/server.js > /tmp/demo-app.log 2>&1 &) ; sleep 1; cat /tmp/demo-app.log",
+						description: "Start the dev server for the preview",
+					},
+				},
+			],
+		},
+		{
+			branches: [
+				{
+					when: { lastMessageIncludes: "listening" },
+					text: "Done. I added `shout(name)` to `src/greet.js` with a test in `test/greet.test.js`; the whole suite passes, and the dev server is running on port 3000 so you can open the preview.",
+				},
+			],
+			text: "I added `shout(name)` to `src/greet.js` with a test, and the suite passes. The dev server did not report that it started; check /tmp/demo-app.log.",
+		},
+	],
+};
+
+/** Streams a long answer slowly (used to test cancel and reconnect). */
+export const slowScript: Script = {
+	name: "slow",
+	description: "A long, slowly streamed answer",
+	turns: [
+		{
+			text: Array.from({ length: 120 }, (_, index) => `word${index + 1}`).join(" "),
+			chunkDelayMs: 100,
+		},
+	],
+};
+
+/** Runs one shell command given in the prompt after `[script:bash]`: `[script:bash] echo hi`. */
+export const echoScript: Script = {
+	name: "echo",
+	description: "Replies with the prompt's text",
+	turns: [{ text: "You said: {{prompt}}" }],
+};
+
+export const builtInScripts: Script[] = [demoScript, slowScript, echoScript];
