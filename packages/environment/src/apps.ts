@@ -15,3 +15,25 @@ export const workerEnvSchema = envSchema.pick({
 	REDIS_URL: true,
 	REDIS_KEY_PREFIX: true,
 });
+
+export const gatewayEnvSchema = envSchema.pick({
+	NODE_ENV: true,
+	LOG_LEVEL: true,
+	PROLIFERATE_DATA_DIR: true,
+	DATABASE_URL: true,
+	REDIS_URL: true,
+	REDIS_KEY_PREFIX: true,
+	GATEWAY_PORT: true,
+	GATEWAY_URL: true,
+	GATEWAY_JWT_SECRET: true,
+	SERVICE_TO_SERVICE_SECRET: true,
+	GATEWAY_INSTANCE_ID: true,
+	SESSION_IDLE_TIMEOUT_SECONDS: true,
+	SANDBOX_PROVIDER: true,
+	SANDBOX_ALLOW_UNISOLATED: true,
+	SANDBOX_TIMEOUT_SECONDS: true,
+	AGENT_LLM_BASE_URL: true,
+	AGENT_LLM_API_KEY: true,
+	AGENT_MODEL_ID: true,
+	AGENT_MODEL_LABEL: true,
+});

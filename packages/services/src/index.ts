@@ -2,4 +2,5 @@ export type { OrgScope, ServiceContext } from "./context";
 export { createDb, type Database, type DatabaseHandle, runMigrations } from "./db/client";
 export * as orgs from "./orgs/index";
 export * as repos from "./repos/index";
+export * as sandboxes from "./sandboxes/index";
 export * as sessions from "./sessions/index";

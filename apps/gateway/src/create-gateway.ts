@@ -1,0 +1,113 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "@proliferate/logger";
+import type { ServiceContext } from "@proliferate/services";
+import type { SandboxProvider } from "@proliferate/shared";
+import type { Redis } from "ioredis";
+import { EventLog } from "./events/event-log";
+import { HubManager } from "./hub/hub-manager";
+import { OwnershipLeases } from "./hub/ownership";
+import { type AgentSettings, SessionRuntime } from "./runtime/session-runtime";
+import type { AuthSecrets } from "./server/auth";
+import { createRouter } from "./server/routes";
+import { createStreamHandler } from "./ws/stream";
+
+export interface GatewayDeps {
+	services: ServiceContext;
+	redis: Redis;
+	redisPrefix: string;
+	provider: SandboxProvider;
+	agent: AgentSettings;
+	secrets: AuthSecrets;
+	logger: Logger;
+	instanceId: string;
+	/** This instance's own URL (other instances redirect clients here). */
+	publicUrl?: string;
+	sandboxLifetimeSeconds?: number;
+	leaseTtlMs?: number;
+}
+
+export interface Gateway {
+	server: Server;
+	hubs: HubManager;
+	eventLog: EventLog;
+	url: string;
+	listen: (port: number, host?: string) => Promise<string>;
+	close: () => Promise<void>;
+}
+
+/** Builds the gateway (HTTP + WebSocket) from its dependencies; `main.ts` and tests both use it. */
+export function createGateway(deps: GatewayDeps): Gateway {
+	const eventLog = new EventLog(deps.redis, deps.redisPrefix);
+	let url = deps.publicUrl ?? "";
+	const leases = new OwnershipLeases(
+		deps.redis,
+		deps.redisPrefix,
+		{
+			instanceId: deps.instanceId,
+			get url() {
+				return url;
+			},
+		} as { instanceId: string; url: string },
+		deps.leaseTtlMs,
+	);
+	const hubs = new HubManager({
+		eventLog,
+		leases,
+		logger: deps.logger,
+		createRuntime: (sessionId, organizationId, publish) =>
+			new SessionRuntime(sessionId, organizationId, {
+				services: deps.services,
+				provider: deps.provider,
+				agent: deps.agent,
+				logger: deps.logger.child({ sessionId }),
+				sandboxLifetimeSeconds: deps.sandboxLifetimeSeconds ?? 3600,
+				publish,
+			}),
+	});
+	const route = createRouter({
+		services: deps.services,
+		hubs,
+		eventLog,
+		secrets: deps.secrets,
+		logger: deps.logger,
+	});
+	const stream = createStreamHandler({
+		services: deps.services,
+		hubs,
+		secrets: deps.secrets,
+		logger: deps.logger,
+	});
+	const server = createServer((request, response) => {
+		response.setHeader("access-control-allow-origin", "*");
+		response.setHeader("access-control-allow-headers", "authorization, content-type, x-organization-id");
+		response.setHeader("access-control-allow-methods", "GET, POST, OPTIONS");
+		void route(request, response);
+	});
+	server.on("upgrade", (request, socket, head) => {
+		if (!stream.handleUpgrade(request, socket, head)) socket.destroy();
+	});
+	return {
+		server,
+		hubs,
+		eventLog,
+		get url() {
+			return url;
+		},
+		listen: (port, host = "127.0.0.1") =>
+			new Promise<string>((resolve, reject) => {
+				server.once("error", reject);
+				server.listen(port, host, () => {
+					const address = server.address() as AddressInfo;
+					url ||= `http://${host}:${address.port}`;
+					resolve(url);
+				});
+			}),
+		close: async () => {
+			await hubs.shutdown();
+			stream.server.close();
+			server.closeAllConnections();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		},
+	};
+}

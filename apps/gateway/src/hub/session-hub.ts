@@ -1,0 +1,165 @@
+import type { Logger } from "@proliferate/logger";
+import {
+	type ClientCommand,
+	closeCodes,
+	DomainError,
+	errorMessage,
+	type SessionEvent,
+	type SessionEventInput,
+} from "@proliferate/shared";
+import type { EventLog } from "../events/event-log";
+import { GitOperationError } from "../runtime/git-operations";
+import type { SessionRuntime } from "../runtime/session-runtime";
+import type { ClientConnection } from "./client-connection";
+
+/**
+ * The gateway-side object for one session: its connected clients, the ordered publication of its
+ * events (append to the event log, then deliver), and the commands clients send. The sandbox and
+ * agent live in `SessionRuntime`; ownership across instances is the hub manager's job.
+ */
+export class SessionHub {
+	private readonly clients = new Set<ClientConnection>();
+	private publishing: Promise<unknown> = Promise.resolve();
+	readonly runtime: SessionRuntime;
+
+	constructor(
+		readonly sessionId: string,
+		readonly organizationId: string,
+		private readonly eventLog: EventLog,
+		private readonly logger: Logger,
+		createRuntime: (publish: (input: SessionEventInput) => Promise<void>) => SessionRuntime,
+	) {
+		this.runtime = createRuntime((input) => this.publish(input).then(() => undefined));
+	}
+
+	get clientCount(): number {
+		return this.clients.size;
+	}
+
+	/** Appends in call order (one at a time), then fans out to every client. */
+	publish(input: SessionEventInput): Promise<SessionEvent> {
+		const next = this.publishing.then(async () => {
+			const event = await this.eventLog.append(this.sessionId, input);
+			for (const client of this.clients) client.deliver(event);
+			return event;
+		});
+		this.publishing = next.catch((error: unknown) => {
+			this.logger.error({ err: error, sessionId: this.sessionId }, "publishing an event failed");
+		});
+		return next;
+	}
+
+	async attach(client: ClientConnection): Promise<void> {
+		this.clients.add(client);
+		const lastSeq = await this.eventLog.lastSeq(this.sessionId);
+		client.send({ kind: "ready", sessionId: this.sessionId, replayFrom: client.lastSentSeq, lastSeq });
+		const replayed = await this.eventLog.readAfter(this.sessionId, client.lastSentSeq);
+		client.finishReplay(replayed);
+	}
+
+	detach(client: ClientConnection): void {
+		this.clients.delete(client);
+	}
+
+	closeAll(code: number, reason: string): void {
+		for (const client of this.clients) client.socket.close(code, reason);
+		this.clients.clear();
+	}
+
+	async handleCommand(client: ClientConnection, command: ClientCommand): Promise<void> {
+		const requestId = command.requestId;
+		try {
+			const result = await this.execute(client, command);
+			if (command.type === "ping") client.send({ kind: "pong", ...(requestId ? { requestId } : {}) });
+			else if (requestId) client.send({ kind: "ack", requestId, result });
+		} catch (error) {
+			const code = error instanceof DomainError ? error.code : "INTERNAL";
+			if (!(error instanceof DomainError))
+				this.logger.error({ err: error, sessionId: this.sessionId, command: command.type }, "command failed");
+			client.send({ kind: "error", code, message: errorMessage(error), ...(requestId ? { requestId } : {}) });
+			if (command.type.startsWith("git.") && error instanceof GitOperationError) {
+				await this.publishGitResult(command, false, error.gitCode, error.message);
+			}
+		}
+	}
+
+	private async publishGitResult(command: ClientCommand, success: boolean, code: string, message: string) {
+		const action = command.type.replace("git.", "") as
+			| "status"
+			| "diff"
+			| "create_branch"
+			| "commit"
+			| "push"
+			| "create_pr";
+		await this.publish({
+			type: "git.result",
+			action,
+			success,
+			code: code as "SUCCESS",
+			message,
+			...(command.requestId ? { requestId: command.requestId } : {}),
+		});
+	}
+
+	private async execute(client: ClientConnection, command: ClientCommand): Promise<unknown> {
+		const senderId = client.principal.kind === "user" ? client.principal.userId : undefined;
+		switch (command.type) {
+			case "ping":
+				return undefined;
+			case "prompt":
+				return this.runtime.prompt({
+					text: command.content,
+					...(command.images ? { images: command.images } : {}),
+					source: client.principal.kind === "user" ? "web" : "api",
+					...(senderId ? { senderId } : {}),
+				});
+			case "cancel":
+				await this.runtime.cancel();
+				return { cancelled: true };
+			case "git.status":
+				return this.runtime.git.status();
+			case "git.diff":
+				return this.runtime.git.diff(command.path);
+			case "git.create_branch": {
+				const message = await this.runtime.git.createBranch(command.branchName);
+				await this.publishGitResult(command, true, "SUCCESS", message);
+				return { message };
+			}
+			case "git.commit": {
+				const message = await this.runtime.git.commit(command.message, {
+					...(command.includeUntracked !== undefined ? { includeUntracked: command.includeUntracked } : {}),
+					...(command.files ? { files: command.files } : {}),
+				});
+				await this.publishGitResult(command, true, "SUCCESS", message);
+				return { message };
+			}
+			case "git.push": {
+				const message = await this.runtime.git.push();
+				await this.publishGitResult(command, true, "SUCCESS", message);
+				return { message };
+			}
+			case "git.create_pr":
+				throw new GitOperationError(
+					"GITHUB_NOT_CONNECTED",
+					"Opening a pull request needs a GitHub connection for this repository",
+				);
+			case "run_command":
+				return this.runtime.runCommand(command.command);
+			case "env.submit":
+				await this.runtime.writeEnvValues(command.values);
+				return { saved: Object.keys(command.values) };
+			case "action.decide":
+				throw new DomainError(
+					"precondition_failed",
+					"NO_PENDING_ACTION",
+					`No action ${command.invocationId} is waiting for approval`,
+				);
+		}
+	}
+
+	/** Tells every client to reconnect elsewhere (ownership lost) and stops acting for the session. */
+	relinquish(reason: string): void {
+		this.runtime.detach();
+		this.closeAll(closeCodes.wrongInstance, reason);
+	}
+}

@@ -1,0 +1,63 @@
+import { hostname } from "node:os";
+import { resolve } from "node:path";
+import { OPENCODE_SANDBOX_DIR, resolveOpencodeBinary } from "@proliferate/agent-runtime";
+import { gatewayEnvSchema, loadEnvironmentOrExit } from "@proliferate/environment";
+import { createLogger } from "@proliferate/logger";
+import { LocalSandboxProvider } from "@proliferate/sandbox";
+import { createDb } from "@proliferate/services";
+import { Redis } from "ioredis";
+import { createGateway } from "./create-gateway";
+
+const env = loadEnvironmentOrExit(gatewayEnvSchema, "gateway");
+const logger = createLogger({ service: "gateway", level: env.LOG_LEVEL });
+const database = createDb(env.DATABASE_URL);
+const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
+const binary = resolveOpencodeBinary();
+if (env.SANDBOX_PROVIDER !== "local") {
+	logger.fatal(
+		{ provider: env.SANDBOX_PROVIDER },
+		"only the local sandbox provider is wired into the gateway in this release",
+	);
+	process.exit(1);
+}
+const provider = new LocalSandboxProvider({
+	dataDirectory: resolve(env.PROLIFERATE_DATA_DIR),
+	runtimeMounts: [{ hostPath: binary.directory, sandboxPath: OPENCODE_SANDBOX_DIR }],
+	allowUnisolated: env.SANDBOX_ALLOW_UNISOLATED,
+	defaultLifetimeSeconds: env.SANDBOX_TIMEOUT_SECONDS,
+	logger: logger.child({ module: "sandbox" }),
+});
+const gateway = createGateway({
+	services: { db: database.db },
+	redis,
+	redisPrefix: env.REDIS_KEY_PREFIX,
+	provider,
+	agent: {
+		llmBaseUrl: env.AGENT_LLM_BASE_URL,
+		llmApiKey: env.AGENT_LLM_API_KEY,
+		modelId: env.AGENT_MODEL_ID,
+		modelLabel: env.AGENT_MODEL_LABEL,
+		binaryFileName: binary.fileName,
+	},
+	secrets: { userSecret: env.GATEWAY_JWT_SECRET, serviceSecret: env.SERVICE_TO_SERVICE_SECRET },
+	logger,
+	instanceId: env.GATEWAY_INSTANCE_ID ?? `${hostname()}:${process.pid}`,
+	publicUrl: env.GATEWAY_URL,
+	sandboxLifetimeSeconds: env.SANDBOX_TIMEOUT_SECONDS,
+});
+await gateway.listen(env.GATEWAY_PORT, "0.0.0.0");
+logger.info({ port: env.GATEWAY_PORT, url: env.GATEWAY_URL }, "gateway listening");
+
+let stopping = false;
+async function shutdown(signal: string) {
+	if (stopping) return;
+	stopping = true;
+	logger.info({ signal }, "shutting down");
+	await gateway.close();
+	await provider.shutdown();
+	redis.disconnect();
+	await database.close();
+	process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

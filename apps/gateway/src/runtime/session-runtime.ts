@@ -1,0 +1,346 @@
+import { randomUUID } from "node:crypto";
+import {
+	AgentRuntime,
+	buildOpencodeBootSpec,
+	OPENCODE_PORT,
+	OpencodeEventMapper,
+} from "@proliferate/agent-runtime";
+import type { Logger } from "@proliferate/logger";
+import { repos, type ServiceContext, sandboxes, sessions } from "@proliferate/services";
+import {
+	DomainError,
+	errorMessage,
+	type MessageSource,
+	type SandboxHandle,
+	type SandboxProvider,
+	type SessionEventInput,
+} from "@proliferate/shared";
+import { GitOperations } from "./git-operations";
+
+export interface AgentSettings {
+	llmBaseUrl: string;
+	llmApiKey: string;
+	modelId: string;
+	modelLabel: string;
+	binaryFileName: string;
+}
+
+export interface RuntimeDeps {
+	services: ServiceContext;
+	provider: SandboxProvider;
+	agent: AgentSettings;
+	logger: Logger;
+	sandboxLifetimeSeconds: number;
+	/** Appends an event to the session's log and delivers it to clients. */
+	publish: (input: SessionEventInput) => Promise<void>;
+}
+
+export class SessionNotRunningError extends DomainError {
+	constructor(sessionId: string, status: string) {
+		super(
+			"precondition_failed",
+			"SESSION_NOT_RUNNING",
+			`Session ${sessionId} is ${status}; resume it first`,
+			{ status },
+		);
+	}
+}
+
+interface Live {
+	sandbox: SandboxHandle;
+	sandboxRecordId: string;
+	agent: AgentRuntime;
+	opencodeSessionId: string;
+	bridge: AbortController;
+}
+
+/**
+ * One session's sandbox and agent: boots (or recovers, or resumes) the sandbox with OpenCode,
+ * bridges OpenCode's event stream into the session's event log, and carries out commands.
+ */
+export class SessionRuntime {
+	private live: Live | undefined;
+	private booting: Promise<Live> | undefined;
+	readonly git: GitOperations;
+
+	constructor(
+		readonly sessionId: string,
+		readonly organizationId: string,
+		private readonly deps: RuntimeDeps,
+	) {
+		this.git = new GitOperations(deps.provider, () => this.requireLive().sandbox.sandboxId);
+	}
+
+	get ready(): boolean {
+		return this.live !== undefined;
+	}
+
+	private requireLive(): Live {
+		if (!this.live) throw new SessionNotRunningError(this.sessionId, "not running");
+		return this.live;
+	}
+
+	private scope() {
+		return { organizationId: this.organizationId, sessionId: this.sessionId };
+	}
+
+	/** Boots the runtime once; concurrent callers share the same boot. */
+	ensureReady(): Promise<Live> {
+		if (this.live) return Promise.resolve(this.live);
+		this.booting ??= this.boot().finally(() => {
+			this.booting = undefined;
+		});
+		return this.booting;
+	}
+
+	private async status(
+		status: "starting" | "running" | "idle" | "paused" | "stopped" | "failed",
+		message?: string,
+		fraction?: number,
+	) {
+		await this.deps.publish({
+			type: "session.status",
+			status,
+			...(message ? { message } : {}),
+			...(fraction !== undefined && message ? { progress: { step: message, fraction } } : {}),
+		});
+	}
+
+	private async boot(): Promise<Live> {
+		const { services, provider, agent, logger } = this.deps;
+		let session = await sessions.getSession(services, this.scope());
+		if (session.status === "stopped") throw new SessionNotRunningError(this.sessionId, session.status);
+		if (session.status !== "starting") {
+			session = await sessions.transitionSession(services, { ...this.scope(), to: "starting" });
+		}
+		try {
+			await this.status("starting", "Preparing the sandbox", 0.1);
+			const repo = session.repoId
+				? await repos.getRepo(services, { organizationId: this.organizationId, repoId: session.repoId })
+				: null;
+			const previous = session.sandboxId
+				? await sandboxes
+						.getSandbox(services, { organizationId: this.organizationId, sandboxId: session.sandboxId })
+						.catch(() => null)
+				: null;
+			const spec = buildOpencodeBootSpec({
+				homeDir: "/home/user",
+				workspaceDir: "/home/user/workspace",
+				binaryFileName: agent.binaryFileName,
+				modelId: session.modelId ?? agent.modelId,
+				modelLabel: agent.modelLabel,
+				llm: { egressTarget: "llm" },
+				llmApiKey: agent.llmApiKey,
+			});
+			await this.status(
+				"starting",
+				previous ? "Restoring the sandbox" : "Creating the sandbox and cloning the repository",
+				0.25,
+			);
+			const sandbox = await provider.ensureSandbox({
+				...(previous && previous.state !== "terminated" ? { sandboxId: previous.providerSandboxId } : {}),
+				sessionId: this.sessionId,
+				organizationId: this.organizationId,
+				...(repo ? { repo: { url: repo.url, ...(session.branch ? { branch: session.branch } : {}) } } : {}),
+				...(session.snapshotId && !previous ? { snapshotId: session.snapshotId } : {}),
+				files: spec.files,
+				processes: [spec.process],
+				egress: [{ name: "llm", url: agent.llmBaseUrl }],
+				lifetimeSeconds: this.deps.sandboxLifetimeSeconds,
+			});
+			const record =
+				previous && previous.providerSandboxId === sandbox.sandboxId
+					? previous
+					: await sandboxes.recordSandbox(services, {
+							organizationId: this.organizationId,
+							sessionId: this.sessionId,
+							provider: sandbox.provider,
+							providerSandboxId: sandbox.sandboxId,
+							state: "running",
+							expiresAt: sandbox.expiresAt,
+							endpoints: Object.fromEntries(
+								Object.entries(sandbox.ports).map(([port, url]) => [`port:${port}`, url]),
+							),
+						});
+			const opencodeUrl = sandbox.ports[OPENCODE_PORT];
+			if (!opencodeUrl) throw new Error("the sandbox did not expose OpenCode's port");
+			await this.status("starting", "Starting the agent", 0.6);
+			const runtime = new AgentRuntime({
+				baseUrl: opencodeUrl,
+				password: spec.serverPassword,
+				readLog: async () => Buffer.from(await provider.readFile(sandbox.sandboxId, spec.logPath)).toString(),
+			});
+			await runtime.waitUntilReady(120_000);
+			let opencodeSessionId = session.agentSessionId;
+			if (!opencodeSessionId || !(await runtime.sessionExists(opencodeSessionId))) {
+				opencodeSessionId = await runtime.createSession(session.title);
+			}
+			const bridge = new AbortController();
+			const live: Live = { sandbox, sandboxRecordId: record.id, agent: runtime, opencodeSessionId, bridge };
+			this.startBridge(live, sandbox.workspaceDir);
+			await sessions.transitionSession(services, {
+				...this.scope(),
+				to: "running",
+				fields: {
+					sandboxId: record.id,
+					agentSessionId: opencodeSessionId,
+					sandboxProvider: sandbox.provider,
+				},
+			});
+			this.live = live;
+			await this.status("running", "Ready", 1);
+			logger.info(
+				{ sessionId: this.sessionId, sandboxId: sandbox.sandboxId, recovered: sandbox.recovered },
+				"session runtime ready",
+			);
+			return live;
+		} catch (error) {
+			const reason = errorMessage(error);
+			logger.error({ err: error, sessionId: this.sessionId }, "session boot failed");
+			await sessions
+				.transitionSession(services, { ...this.scope(), to: "failed", reason: reason.slice(0, 2000) })
+				.catch(() => {});
+			await this.deps.publish({
+				type: "error",
+				code: error instanceof DomainError ? error.code : "BOOT_FAILED",
+				message: reason,
+			});
+			await this.status("failed", reason.split("\n")[0]);
+			throw error;
+		}
+	}
+
+	private startBridge(live: Live, workspaceDir: string): void {
+		const mapper = new OpencodeEventMapper(live.opencodeSessionId, workspaceDir);
+		void (async () => {
+			for await (const event of live.agent.events(live.bridge.signal)) {
+				for (const input of mapper.map(event)) await this.deps.publish(input);
+			}
+		})().catch((error: unknown) => {
+			if (!live.bridge.signal.aborted)
+				this.deps.logger.error({ err: error, sessionId: this.sessionId }, "event bridge failed");
+		});
+	}
+
+	async prompt(input: {
+		text: string;
+		images?: string[];
+		source: MessageSource;
+		senderId?: string;
+	}): Promise<{ messageId: string }> {
+		const live = await this.ensureReady();
+		const messageId = `usr_${randomUUID()}`;
+		await this.deps.publish({
+			type: "message.started",
+			messageId,
+			role: "user",
+			text: input.text,
+			source: input.source,
+			...(input.senderId ? { senderId: input.senderId } : {}),
+		});
+		await live.agent.prompt(live.opencodeSessionId, {
+			text: input.text,
+			...(input.images ? { images: input.images } : {}),
+		});
+		await sessions.touchSession(this.deps.services, this.scope());
+		return { messageId };
+	}
+
+	async cancel(): Promise<void> {
+		const live = this.requireLive();
+		await live.agent.abort(live.opencodeSessionId);
+	}
+
+	async runCommand(command: string) {
+		const live = this.requireLive();
+		return this.deps.provider.exec(live.sandbox.sandboxId, command, {
+			allowFailure: true,
+			timeoutMs: 120_000,
+		});
+	}
+
+	async snapshot(): Promise<{ snapshotId: string }> {
+		const live = this.requireLive();
+		const snapshot = await this.deps.provider.snapshot(live.sandbox.sandboxId);
+		const session = await sessions.getSession(this.deps.services, this.scope());
+		await sessions.transitionSession(this.deps.services, {
+			...this.scope(),
+			to: session.status,
+			fields: { snapshotId: snapshot.snapshotId },
+		});
+		return { snapshotId: snapshot.snapshotId };
+	}
+
+	async pause(reason = "paused"): Promise<{ snapshotId: string }> {
+		const live = this.requireLive();
+		this.live = undefined;
+		live.bridge.abort();
+		const snapshot = await this.deps.provider.pause(live.sandbox.sandboxId);
+		await sandboxes.updateSandboxState(this.deps.services, {
+			organizationId: this.organizationId,
+			sandboxId: live.sandboxRecordId,
+			state: "paused",
+		});
+		await sessions.transitionSession(this.deps.services, {
+			...this.scope(),
+			to: "paused",
+			reason,
+			fields: { snapshotId: snapshot.snapshotId },
+		});
+		await this.status("paused", reason === "paused" ? "Paused" : reason);
+		return { snapshotId: snapshot.snapshotId };
+	}
+
+	async terminate(): Promise<void> {
+		const live = this.live;
+		this.live = undefined;
+		live?.bridge.abort();
+		const session = await sessions.getSession(this.deps.services, this.scope());
+		const recordId = live?.sandboxRecordId ?? session.sandboxId;
+		if (recordId) {
+			const record = await sandboxes
+				.getSandbox(this.deps.services, { organizationId: this.organizationId, sandboxId: recordId })
+				.catch(() => null);
+			if (record) {
+				await this.deps.provider.terminate(record.providerSandboxId);
+				await sandboxes.updateSandboxState(this.deps.services, {
+					organizationId: this.organizationId,
+					sandboxId: record.id,
+					state: "terminated",
+				});
+			}
+		}
+		if (session.status !== "stopped")
+			await sessions.transitionSession(this.deps.services, {
+				...this.scope(),
+				to: "stopped",
+				reason: "terminated",
+			});
+		await this.status("stopped", "Terminated");
+	}
+
+	/** Stops bridging events without touching the sandbox (hub eviction, shutdown). */
+	detach(): void {
+		this.live?.bridge.abort();
+		this.live = undefined;
+	}
+
+	async writeEnvValues(values: Record<string, string>): Promise<void> {
+		const live = this.requireLive();
+		const path = "/home/user/.proliferate/env.json";
+		let existing: Record<string, string> = {};
+		try {
+			existing = JSON.parse(
+				Buffer.from(await this.deps.provider.readFile(live.sandbox.sandboxId, path)).toString(),
+			);
+		} catch {
+			existing = {};
+		}
+		await this.deps.provider.writeFile(
+			live.sandbox.sandboxId,
+			path,
+			JSON.stringify({ ...existing, ...values }, null, 2),
+			{ mode: 0o600 },
+		);
+	}
+}

@@ -1,0 +1,167 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { OPENCODE_SANDBOX_DIR, resolveOpencodeBinary } from "@proliferate/agent-runtime";
+import { createDemoRepo } from "@proliferate/demo-repo";
+import { createGatewayHttpClient, createSyncClient, type SessionStream } from "@proliferate/gateway-clients";
+import { createSilentLogger } from "@proliferate/logger";
+import { LocalSandboxProvider } from "@proliferate/sandbox";
+import { createScriptedModelServer, type ScriptedModelServer } from "@proliferate/scripted-model";
+import { createDb, type DatabaseHandle, orgs, repos } from "@proliferate/services";
+import type { SessionEvent } from "@proliferate/shared";
+import { signServiceToken, signUserToken } from "@proliferate/shared/auth";
+import {
+	createTestDatabase,
+	createTestRedis,
+	type TestDatabase,
+	type TestRedis,
+	testSecret,
+} from "@proliferate/vitest-setup";
+import { Redis } from "ioredis";
+import WebSocket from "ws";
+import { createGateway, type Gateway } from "../create-gateway";
+
+/** A real gateway with a real database, Redis, local sandboxes, OpenCode and the scripted model. */
+export interface TestPlatform {
+	gateway: Gateway;
+	secrets: { userSecret: string; serviceSecret: string };
+	organizationId: string;
+	otherOrganizationId: string;
+	userId: string;
+	repoId: string;
+	userToken: (sessionId?: string) => Promise<string>;
+	connect: (
+		sessionId: string,
+		token: string,
+		after?: number,
+	) => { stream: SessionStream; events: SessionEvent[] };
+	http: () => Promise<ReturnType<typeof createGatewayHttpClient>>;
+	startGateway: (port?: number, instanceId?: string) => Promise<Gateway>;
+	provider: LocalSandboxProvider;
+	close: () => Promise<void>;
+}
+
+export async function createTestPlatform(): Promise<TestPlatform> {
+	const root = mkdtempSync(join(tmpdir(), "gateway-test-"));
+	const database: TestDatabase = await createTestDatabase();
+	const redisInfo: TestRedis = createTestRedis();
+	const handle: DatabaseHandle = createDb(database.url, { max: 5 });
+	const redis = new Redis(redisInfo.url);
+	const model: ScriptedModelServer = await createScriptedModelServer({});
+	const binary = resolveOpencodeBinary();
+	const provider = new LocalSandboxProvider({
+		dataDirectory: join(root, "data"),
+		runtimeMounts: [{ hostPath: binary.directory, sandboxPath: OPENCODE_SANDBOX_DIR }],
+	});
+	const services = { db: handle.db };
+	const user = await orgs.createUser(services, {
+		name: "Ada",
+		email: "ada@example.test",
+		emailVerified: true,
+	});
+	const other = await orgs.createUser(services, {
+		name: "Eve",
+		email: "eve@example.test",
+		emailVerified: true,
+	});
+	const organization = await orgs.createOrganization(services, { name: "Acme", ownerUserId: user.id });
+	const otherOrganization = await orgs.createOrganization(services, { name: "Other", ownerUserId: other.id });
+	const demo = createDemoRepo(join(root, "demo-app"));
+	const repo = await repos.createRepo(services, {
+		organizationId: organization.id,
+		name: "demo-app",
+		url: demo.path,
+		sourceKind: "local_path",
+	});
+	const secrets = { userSecret: testSecret("user"), serviceSecret: testSecret("service") };
+	const gateways: Gateway[] = [];
+	const streams: SessionStream[] = [];
+
+	async function startGateway(port = 0, instanceId = `test-${gateways.length}`) {
+		const gateway = createGateway({
+			services,
+			redis,
+			redisPrefix: redisInfo.prefix,
+			provider,
+			agent: {
+				llmBaseUrl: model.url,
+				llmApiKey: "sk-test",
+				modelId: "demo",
+				modelLabel: "Scripted demo model",
+				binaryFileName: binary.fileName,
+			},
+			secrets,
+			logger: createSilentLogger(),
+			instanceId,
+			leaseTtlMs: 3000,
+		});
+		await gateway.listen(port);
+		gateways.push(gateway);
+		return gateway;
+	}
+
+	const gateway = await startGateway();
+	const userToken = (sessionId?: string) =>
+		signUserToken(
+			{ userId: user.id, organizationId: organization.id, ...(sessionId ? { sessionId } : {}) },
+			secrets.userSecret,
+		);
+
+	return {
+		gateway,
+		secrets,
+		organizationId: organization.id,
+		otherOrganizationId: otherOrganization.id,
+		userId: user.id,
+		repoId: repo.id,
+		userToken,
+		provider,
+		startGateway,
+		connect(sessionId, token, after = 0) {
+			const events: SessionEvent[] = [];
+			const stream = createSyncClient({
+				baseUrl: gateway.url,
+				auth: { type: "token", token },
+				source: "web",
+				WebSocket: WebSocket as never,
+				reconnect: { baseDelayMs: 100, maxDelayMs: 1000 },
+			}).connect(sessionId, { onEvent: (event) => events.push(event), after });
+			streams.push(stream);
+			return { stream, events };
+		},
+		async http() {
+			return createGatewayHttpClient({
+				baseUrl: gateway.url,
+				auth: { type: "token", token: await userToken() },
+			});
+		},
+		async close() {
+			for (const stream of streams) stream.close();
+			for (const running of gateways) await running.close().catch(() => {});
+			await provider.shutdown();
+			for (const meta of provider.listSandboxes()) await provider.terminate(meta.sandboxId);
+			await model.close();
+			redis.disconnect();
+			await handle.close();
+			await redisInfo.cleanup();
+			await database.drop();
+			rmSync(root, { recursive: true, force: true });
+		},
+	};
+}
+
+export async function waitFor<T>(
+	probe: () => T | undefined | false,
+	timeoutMs = 120_000,
+	what = "condition",
+): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		const value = probe();
+		if (value) return value;
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+	throw new Error(`timed out waiting for ${what}`);
+}
+
+export const serviceToken = signServiceToken;

@@ -1,0 +1,106 @@
+import { type GatewayAuth, resolveToken } from "./auth";
+
+export class GatewayRequestError extends Error {
+	constructor(
+		readonly status: number,
+		readonly code: string,
+		message: string,
+		readonly details?: Record<string, unknown>,
+	) {
+		super(message);
+		this.name = "GatewayRequestError";
+	}
+}
+
+export interface GatewaySessionSummary {
+	id: string;
+	organizationId: string;
+	status: string;
+	title: string;
+	repoId: string | null;
+	[key: string]: unknown;
+}
+
+export interface GatewayHttpClient {
+	createSession(input: {
+		repoId?: string;
+		title?: string;
+		initialPrompt?: string;
+		branch?: string;
+		modelId?: string;
+		kind?: "setup" | "coding" | "automation";
+	}): Promise<{ session: GatewaySessionSummary }>;
+	postMessage(
+		sessionId: string,
+		input: { content: string; images?: string[]; source?: string },
+	): Promise<{ messageId: string }>;
+	cancel(sessionId: string): Promise<void>;
+	getStatus(
+		sessionId: string,
+	): Promise<{
+		sessionId: string;
+		status: string;
+		statusReason: string | null;
+		runtimeReady: boolean;
+		clients: number;
+		lastSeq: number;
+	}>;
+	pause(sessionId: string): Promise<{ snapshotId: string }>;
+	resume(sessionId: string): Promise<void>;
+	snapshot(sessionId: string): Promise<{ snapshotId: string }>;
+	terminate(sessionId: string): Promise<void>;
+}
+
+/** Typed client for the gateway's HTTP routes (lifecycle operations; streaming is `connect`). */
+export function createGatewayHttpClient(options: {
+	baseUrl: string;
+	auth: GatewayAuth;
+	/** For service tokens: the organization the call acts for. */
+	organizationId?: string;
+	fetch?: typeof fetch;
+}): GatewayHttpClient {
+	const doFetch = options.fetch ?? fetch;
+	async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+		const headers: Record<string, string> = { authorization: `Bearer ${await resolveToken(options.auth)}` };
+		if (body !== undefined) headers["content-type"] = "application/json";
+		if (options.organizationId) headers["x-organization-id"] = options.organizationId;
+		const response = await doFetch(`${options.baseUrl.replace(/\/$/, "")}${path}`, {
+			method,
+			headers,
+			...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+		});
+		const text = await response.text();
+		const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+		if (!response.ok) {
+			const error = (
+				parsed as
+					| { error?: { code?: string; message?: string; details?: Record<string, unknown> } }
+					| undefined
+			)?.error;
+			throw new GatewayRequestError(
+				response.status,
+				error?.code ?? "HTTP_ERROR",
+				error?.message ?? `Gateway answered ${response.status}`,
+				error?.details,
+			);
+		}
+		return parsed as T;
+	}
+	const id = (sessionId: string) => encodeURIComponent(sessionId);
+	return {
+		createSession: (input) => call("POST", "/sessions", input),
+		postMessage: (sessionId, input) => call("POST", `/sessions/${id(sessionId)}/message`, input),
+		cancel: async (sessionId) => {
+			await call("POST", `/sessions/${id(sessionId)}/cancel`);
+		},
+		getStatus: (sessionId) => call("GET", `/sessions/${id(sessionId)}/status`),
+		pause: (sessionId) => call("POST", `/sessions/${id(sessionId)}/pause`),
+		resume: async (sessionId) => {
+			await call("POST", `/sessions/${id(sessionId)}/resume`);
+		},
+		snapshot: (sessionId) => call("POST", `/sessions/${id(sessionId)}/snapshot`),
+		terminate: async (sessionId) => {
+			await call("POST", `/sessions/${id(sessionId)}/terminate`);
+		},
+	};
+}
