@@ -35,9 +35,7 @@ export interface GatewayHttpClient {
 		input: { content: string; images?: string[]; source?: string },
 	): Promise<{ messageId: string }>;
 	cancel(sessionId: string): Promise<void>;
-	getStatus(
-		sessionId: string,
-	): Promise<{
+	getStatus(sessionId: string): Promise<{
 		sessionId: string;
 		status: string;
 		statusReason: string | null;
