@@ -17,7 +17,6 @@ let provider: LocalSandboxProvider;
 let model: ScriptedModelServer;
 let sandbox: SandboxHandle;
 let runtime: AgentRuntime;
-let logPath: string;
 const modelRequests: string[] = [];
 
 beforeAll(async () => {
@@ -36,7 +35,6 @@ beforeAll(async () => {
 		llm: { egressTarget: "llm" },
 		llmApiKey: "sk-test",
 	});
-	logPath = spec.logPath;
 	sandbox = await provider.createSandbox({
 		sessionId: null,
 		organizationId: null,

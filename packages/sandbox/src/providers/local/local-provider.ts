@@ -217,7 +217,7 @@ export class LocalSandboxProvider implements SandboxProvider {
 		if (this.instances.get(sandboxId) !== instance) return;
 		this.instances.delete(sandboxId);
 		const meta = readMeta(this.layout(sandboxId).metaFile);
-		if (!meta || meta.state !== "running") return;
+		if (meta?.state !== "running") return;
 		const reason = meta.stateReason ?? `the sandbox exited unexpectedly (${signal ?? `code ${code}`})`;
 		writeMeta(this.layout(sandboxId).metaFile, { ...meta, state: "failed", stateReason: reason });
 		this.logger.warn({ sandboxId, reason, output: instance.bootOutput.slice(-500) }, "sandbox stopped");
