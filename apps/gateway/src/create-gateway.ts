@@ -34,6 +34,8 @@ export interface Gateway {
 	url: string;
 	listen: (port: number, host?: string) => Promise<string>;
 	close: () => Promise<void>;
+	/** Stops without releasing anything, as a crashed process would (tests only). */
+	kill: () => Promise<void>;
 }
 
 /** Builds the gateway (HTTP + WebSocket) from its dependencies; `main.ts` and tests both use it. */
@@ -103,6 +105,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
 					resolve(url);
 				});
 			}),
+		kill: async () => {
+			hubs.abandon();
+			stream.server.close();
+			server.closeAllConnections();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		},
 		close: async () => {
 			await hubs.shutdown();
 			stream.server.close();

@@ -33,6 +33,7 @@ const gateway = createGateway({
 	redisPrefix: env.REDIS_KEY_PREFIX,
 	provider,
 	agent: {
+		passwordSecret: env.SERVICE_TO_SERVICE_SECRET,
 		llmBaseUrl: env.AGENT_LLM_BASE_URL,
 		llmApiKey: env.AGENT_LLM_API_KEY,
 		modelId: env.AGENT_MODEL_ID,

@@ -95,6 +95,16 @@ export class HubManager {
 		await this.deps.leases.release(sessionId).catch(() => {});
 	}
 
+	/** Simulates a crash (tests): stop acting at once, keep leases until they expire. */
+	abandon(): void {
+		clearInterval(this.renewal);
+		for (const hub of this.hubs.values()) {
+			hub.runtime.detach();
+			for (const socket of hub.sockets()) socket.terminate();
+		}
+		this.hubs.clear();
+	}
+
 	/** Graceful shutdown: clients are told to reconnect, leases are released so another instance takes over at once. */
 	async shutdown(): Promise<void> {
 		clearInterval(this.renewal);

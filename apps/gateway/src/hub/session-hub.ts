@@ -61,6 +61,10 @@ export class SessionHub {
 		this.clients.delete(client);
 	}
 
+	sockets() {
+		return [...this.clients].map((client) => client.socket);
+	}
+
 	closeAll(code: number, reason: string): void {
 		for (const client of this.clients) client.socket.close(code, reason);
 		this.clients.clear();

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import {
 	AgentRuntime,
 	buildOpencodeBootSpec,
@@ -18,6 +18,8 @@ import {
 import { GitOperations } from "./git-operations";
 
 export interface AgentSettings {
+	/** Secret from which each session's OpenCode password is derived (stable across gateway restarts). */
+	passwordSecret: string;
 	llmBaseUrl: string;
 	llmApiKey: string;
 	modelId: string;
@@ -131,6 +133,9 @@ export class SessionRuntime {
 				modelLabel: agent.modelLabel,
 				llm: { egressTarget: "llm" },
 				llmApiKey: agent.llmApiKey,
+				serverPassword: createHmac("sha256", agent.passwordSecret)
+					.update(`opencode:${this.sessionId}`)
+					.digest("base64url"),
 			});
 			await this.status(
 				"starting",

@@ -84,6 +84,7 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 			redisPrefix: redisInfo.prefix,
 			provider,
 			agent: {
+				passwordSecret: secrets.serviceSecret,
 				llmBaseUrl: model.url,
 				llmApiKey: "sk-test",
 				modelId: "demo",
