@@ -47,6 +47,7 @@ const gateway = createGateway({
 	logger: createSilentLogger(),
 	instanceId: "bench",
 	leaseTtlMs: 60_000,
+	artifactsDirectory: "/tmp/proliferate-bench-artifacts",
 });
 const url = await gateway.listen(0);
 const services = { db: database.db };

@@ -25,6 +25,8 @@ export interface GatewayDeps {
 	publicUrl?: string;
 	sandboxLifetimeSeconds?: number;
 	leaseTtlMs?: number;
+	/** Local object storage for artifacts (screenshots and files from the verify tool). */
+	artifactsDirectory: string;
 }
 
 export interface Gateway {
@@ -64,10 +66,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
 				agent: deps.agent,
 				logger: deps.logger.child({ sessionId }),
 				sandboxLifetimeSeconds: deps.sandboxLifetimeSeconds ?? 3600,
+				gatewayUrl: () => url,
 				publish,
 			}),
 	});
 	const route = createRouter({
+		artifactsDirectory: deps.artifactsDirectory,
 		services: deps.services,
 		hubs,
 		eventLog,

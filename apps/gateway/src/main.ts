@@ -1,6 +1,11 @@
 import { hostname } from "node:os";
 import { resolve } from "node:path";
-import { OPENCODE_SANDBOX_DIR, resolveOpencodeBinary } from "@proliferate/agent-runtime";
+import {
+	AGENT_RUNTIME_HOST_DIR,
+	AGENT_RUNTIME_SANDBOX_DIR,
+	OPENCODE_SANDBOX_DIR,
+	resolveOpencodeBinary,
+} from "@proliferate/agent-runtime";
 import { gatewayEnvSchema, loadEnvironmentOrExit } from "@proliferate/environment";
 import { createLogger } from "@proliferate/logger";
 import { LocalSandboxProvider } from "@proliferate/sandbox";
@@ -22,7 +27,10 @@ if (env.SANDBOX_PROVIDER !== "local") {
 }
 const provider = new LocalSandboxProvider({
 	dataDirectory: resolve(env.PROLIFERATE_DATA_DIR),
-	runtimeMounts: [{ hostPath: binary.directory, sandboxPath: OPENCODE_SANDBOX_DIR }],
+	runtimeMounts: [
+		{ hostPath: binary.directory, sandboxPath: OPENCODE_SANDBOX_DIR },
+		{ hostPath: AGENT_RUNTIME_HOST_DIR, sandboxPath: AGENT_RUNTIME_SANDBOX_DIR },
+	],
 	allowUnisolated: env.SANDBOX_ALLOW_UNISOLATED,
 	defaultLifetimeSeconds: env.SANDBOX_TIMEOUT_SECONDS,
 	logger: logger.child({ module: "sandbox" }),
@@ -45,6 +53,7 @@ const gateway = createGateway({
 	instanceId: env.GATEWAY_INSTANCE_ID ?? `${hostname()}:${process.pid}`,
 	publicUrl: env.GATEWAY_URL,
 	sandboxLifetimeSeconds: env.SANDBOX_TIMEOUT_SECONDS,
+	artifactsDirectory: resolve(env.PROLIFERATE_DATA_DIR, "artifacts"),
 });
 await gateway.listen(env.GATEWAY_PORT, "0.0.0.0");
 logger.info({ port: env.GATEWAY_PORT, url: env.GATEWAY_URL }, "gateway listening");

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import type { CreateSandboxOptions, SandboxProcessSpec } from "@proliferate/shared";
 import { OPENCODE_VERSION } from "./opencode-binary";
 
@@ -6,6 +7,9 @@ import { OPENCODE_VERSION } from "./opencode-binary";
 export const OPENCODE_SANDBOX_DIR = "/opt/opencode";
 export const OPENCODE_PORT = 4096;
 export const OPENCODE_PROVIDER_ID = "proliferate";
+/** Host directory with the in-sandbox helpers (the platform tools MCP server); mount it at AGENT_RUNTIME_SANDBOX_DIR. */
+export const AGENT_RUNTIME_HOST_DIR = fileURLToPath(new URL("../runtime", import.meta.url));
+export const AGENT_RUNTIME_SANDBOX_DIR = "/opt/proliferate/agent";
 
 export interface OpencodeBootInput {
 	/** The sandbox user's home and the repository checkout, as paths inside the sandbox. */
@@ -29,8 +33,16 @@ export interface OpencodeBootInput {
 	extraFiles?: { path: string; content: string; mode?: number }[];
 	/** Extra environment for OpenCode (tool callback URL, sandbox token, session id). */
 	extraEnv?: Record<string, string>;
-	/** OpenCode `instructions` entries (paths inside the sandbox). */
-	instructions?: string[];
+	/** System instructions for the session (role, sandbox rules, tools, the repo's own instructions). */
+	systemPrompt?: string;
+	/** The platform tools (an MCP server calling back to the gateway). */
+	platformTools?: {
+		/** Egress target through which the sandbox reaches the gateway. */
+		gatewayEgressTarget: string;
+		sessionId: string;
+		sandboxToken: string;
+		tools: readonly string[];
+	};
 }
 
 export interface OpencodeBootSpec {
@@ -57,6 +69,7 @@ export function buildOpencodeBootSpec(input: OpencodeBootInput): OpencodeBootSpe
 	const stateRoot = `${input.homeDir}/.opencode-state`;
 	const configHome = `${stateRoot}/config`;
 	const configPath = `${input.homeDir}/.proliferate/opencode.json`;
+	const instructionsPath = `${input.homeDir}/.proliferate/instructions.md`;
 	const baseUrl =
 		"baseUrl" in input.llm ? input.llm.baseUrl : `{env:${egressEnvironmentName(input.llm.egressTarget)}}`;
 	const config = {
@@ -82,7 +95,24 @@ export function buildOpencodeBootSpec(input: OpencodeBootInput): OpencodeBootSpe
 			},
 		},
 		permission: { "*": "allow", external_directory: "deny", doom_loop: "deny", question: "deny" },
-		...(input.instructions?.length ? { instructions: input.instructions } : {}),
+		...(input.systemPrompt ? { instructions: [instructionsPath] } : {}),
+		...(input.platformTools
+			? {
+					mcp: {
+						proliferate: {
+							type: "local",
+							command: ["/usr/bin/node", `${AGENT_RUNTIME_SANDBOX_DIR}/platform-tools-mcp.mjs`],
+							enabled: true,
+							environment: {
+								PROLIFERATE_GATEWAY_URL: `{env:${egressEnvironmentName(input.platformTools.gatewayEgressTarget)}}`,
+								PROLIFERATE_SESSION_ID: input.platformTools.sessionId,
+								PROLIFERATE_SANDBOX_TOKEN: "{env:PROLIFERATE_SANDBOX_TOKEN}",
+								PROLIFERATE_TOOLS: input.platformTools.tools.join(","),
+							},
+						},
+					},
+				}
+			: {}),
 	};
 	const pluginStub = JSON.stringify({ dependencies: { "@opencode-ai/plugin": OPENCODE_VERSION } });
 	const pluginLock = JSON.stringify({
@@ -100,6 +130,7 @@ export function buildOpencodeBootSpec(input: OpencodeBootInput): OpencodeBootSpe
 			{ path: `${configHome}/opencode/package.json`, content: pluginStub },
 			{ path: `${configHome}/opencode/package-lock.json`, content: pluginLock },
 			{ path: `${configHome}/opencode/node_modules/.keep`, content: "" },
+			...(input.systemPrompt ? [{ path: instructionsPath, content: input.systemPrompt }] : []),
 			...(input.extraFiles ?? []),
 		],
 		process: {
@@ -128,6 +159,7 @@ export function buildOpencodeBootSpec(input: OpencodeBootInput): OpencodeBootSpe
 				XDG_CACHE_HOME: `${stateRoot}/cache`,
 				XDG_STATE_HOME: `${stateRoot}/state`,
 				PROLIFERATE_LLM_API_KEY: input.llmApiKey,
+				...(input.platformTools ? { PROLIFERATE_SANDBOX_TOKEN: input.platformTools.sandboxToken } : {}),
 				...input.extraEnv,
 			},
 		},

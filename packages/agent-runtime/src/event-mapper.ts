@@ -257,19 +257,6 @@ export class OpencodeEventMapper {
 					: { error: part.state.error }),
 				...(durationMs !== undefined ? { durationMs } : {}),
 			});
-			if (part.tool === "request_env_variables" && part.state.status === "completed") {
-				const keys = (input as { keys?: unknown }).keys;
-				if (Array.isArray(keys)) {
-					out.push({
-						type: "env.requested",
-						requestId: part.callID,
-						keys: keys.filter(
-							(key): key is { key: string } =>
-								typeof key === "object" && key !== null && typeof (key as { key?: unknown }).key === "string",
-						),
-					});
-				}
-			}
 		}
 	}
 }

@@ -1,4 +1,6 @@
 export {
+	AGENT_RUNTIME_HOST_DIR,
+	AGENT_RUNTIME_SANDBOX_DIR,
 	buildOpencodeBootSpec,
 	egressEnvironmentName,
 	OPENCODE_PORT,

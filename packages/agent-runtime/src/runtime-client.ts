@@ -108,6 +108,37 @@ export class AgentRuntime {
 		);
 	}
 
+	/**
+	 * Waits until every configured MCP server (the platform tools) is connected: a prompt sent
+	 * earlier would run without those tools. A server that failed is reported with the log tail.
+	 */
+	async waitForMcpServers(expected: string[], deadlineMs = 30_000): Promise<void> {
+		const deadline = Date.now() + deadlineMs;
+		let last = "";
+		while (Date.now() < deadline) {
+			try {
+				const response = await fetch(`${this.options.baseUrl}/mcp`, {
+					headers: { authorization: this.authorization },
+					signal: AbortSignal.timeout(3000),
+				});
+				const servers = (await response.json()) as Record<string, { status?: string; error?: string }>;
+				const states = Object.entries(servers);
+				last = JSON.stringify(servers);
+				const failed = states.find(([, state]) => state.status === "failed");
+				if (failed)
+					throw new AgentBootError(
+						`The ${failed[0]} tools failed to start: ${failed[1].error ?? "unknown error"}`,
+						await this.logTail(),
+					);
+				if (expected.every((name) => servers[name]?.status === "connected")) return;
+			} catch (error) {
+				if (error instanceof AgentBootError) throw error;
+			}
+			await sleep(200);
+		}
+		throw new AgentBootError(`The platform tools did not connect in time (${last})`, await this.logTail());
+	}
+
 	async createSession(title: string): Promise<string> {
 		// Always pass a title: without one OpenCode makes an extra model call to invent it.
 		const session = unwrap("create session", await this.client.session.create({ title }));

@@ -125,4 +125,84 @@ export const echoScript: Script = {
 	turns: [{ text: "You said: {{prompt}}" }],
 };
 
-export const builtInScripts: Script[] = [demoScript, slowScript, echoScript];
+const verificationFiles =
+	"mkdir -p .proliferate/verification && printf 'tests: 3 passed\\n' > .proliferate/verification/test-report.txt && printf 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==' | base64 -d > .proliferate/verification/screenshot.png && echo ready";
+
+/** Exercises the platform tools of a setup session. */
+export const setupToolsScript: Script = {
+	name: "tools-setup",
+	description: "Calls the setup session's platform tools",
+	turns: [
+		{
+			toolCalls: [
+				{
+					name: "proliferate_save_env_files",
+					arguments: { files: [{ path: "../../etc/passwd", keys: [{ key: "X" }] }] },
+				},
+			],
+		},
+		{
+			toolCalls: [
+				{
+					name: "proliferate_save_service_commands",
+					arguments: { commands: [{ name: "web", command: "npm start", cwd: "." }] },
+				},
+			],
+		},
+		{
+			toolCalls: [
+				{
+					name: "proliferate_save_env_files",
+					arguments: { files: [{ path: ".env.local", keys: [{ key: "API_TOKEN", required: true }] }] },
+				},
+			],
+		},
+		{ toolCalls: [{ name: "proliferate_save_snapshot", arguments: { message: "dependencies installed" } }] },
+		{ text: "Setup recorded." },
+	],
+};
+
+/** Exercises the platform tools of an automation session. */
+export const automationToolsScript: Script = {
+	name: "tools-automation",
+	description: "Calls the automation session's platform tools",
+	turns: [
+		{
+			toolCalls: [
+				{ name: "bash", arguments: { command: verificationFiles, description: "Collect evidence" } },
+			],
+		},
+		{ toolCalls: [{ name: "proliferate_verify", arguments: {} }] },
+		{
+			toolCalls: [
+				{
+					name: "proliferate_request_env_variables",
+					arguments: { keys: [{ key: "API_TOKEN", description: "To call the API", type: "secret" }] },
+				},
+			],
+		},
+		{ toolCalls: [{ name: "proliferate_save_service_commands", arguments: { commands: [] } }] },
+		{
+			toolCalls: [
+				{
+					name: "proliferate_automation_complete",
+					arguments: {
+						run_id: "run-1",
+						outcome: "succeeded",
+						summary_markdown: "Verified the app; evidence attached.",
+						citations: ["test-report.txt"],
+					},
+				},
+			],
+		},
+		{ text: "Automation finished." },
+	],
+};
+
+export const builtInScripts: Script[] = [
+	demoScript,
+	slowScript,
+	echoScript,
+	setupToolsScript,
+	automationToolsScript,
+];

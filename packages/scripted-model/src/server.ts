@@ -10,7 +10,13 @@ export interface ScriptedModelOptions {
 	/** When set, requests must carry `Authorization: Bearer <apiKey>`. */
 	apiKey?: string;
 	/** Called for every completion request (for logs and tests). */
-	onRequest?: (info: { model: string; scriptName: string; stream: boolean; tools: number }) => void;
+	onRequest?: (info: {
+		model: string;
+		scriptName: string;
+		stream: boolean;
+		tools: number;
+		toolNames: string[];
+	}) => void;
 }
 
 export interface ScriptedModelServer {
@@ -115,12 +121,12 @@ export async function createScriptedModelServer(
 					body: { text: messageText(messages.at(-1)).slice(0, 40) || "Session" },
 					finished: true,
 				};
-		options.onRequest?.({
-			model,
-			scriptName: plan.scriptName,
-			stream,
-			tools: hasTools ? (body.tools as unknown[]).length : 0,
-		});
+		const toolNames = hasTools
+			? (body.tools as { function?: { name?: string } }[])
+					.map((tool) => tool.function?.name ?? "")
+					.filter(Boolean)
+			: [];
+		options.onRequest?.({ model, scriptName: plan.scriptName, stream, tools: toolNames.length, toolNames });
 		const turn = fillPlaceholders(plan.body, messages);
 		const toolCalls = (turn.toolCalls ?? []).map((call, index) => ({
 			id: `call_${requestNumber}_${index}`,

@@ -15,6 +15,8 @@ import {
 	type SandboxProvider,
 	type SessionEventInput,
 } from "@proliferate/shared";
+import { deriveSandboxToken } from "@proliferate/shared/auth";
+import { buildSystemPrompt, platformToolsByKind } from "@proliferate/shared/prompts";
 import { GitOperations } from "./git-operations";
 
 export interface AgentSettings {
@@ -28,6 +30,8 @@ export interface AgentSettings {
 }
 
 export interface RuntimeDeps {
+	/** The gateway's own URL as the host reaches it (sandboxes reach it through an egress relay). */
+	gatewayUrl: () => string;
 	services: ServiceContext;
 	provider: SandboxProvider;
 	agent: AgentSettings;
@@ -136,6 +140,14 @@ export class SessionRuntime {
 				serverPassword: createHmac("sha256", agent.passwordSecret)
 					.update(`opencode:${this.sessionId}`)
 					.digest("base64url"),
+				// OpenCode adds the repository's own AGENTS.md to these instructions by itself.
+				systemPrompt: buildSystemPrompt({ kind: session.kind, repoName: repo?.name ?? "this repository" }),
+				platformTools: {
+					gatewayEgressTarget: "gateway",
+					sessionId: this.sessionId,
+					sandboxToken: deriveSandboxToken(this.sessionId, agent.passwordSecret),
+					tools: platformToolsByKind[session.kind],
+				},
 			});
 			await this.status(
 				"starting",
@@ -150,7 +162,10 @@ export class SessionRuntime {
 				...(session.snapshotId && !previous ? { snapshotId: session.snapshotId } : {}),
 				files: spec.files,
 				processes: [spec.process],
-				egress: [{ name: "llm", url: agent.llmBaseUrl }],
+				egress: [
+					{ name: "llm", url: agent.llmBaseUrl },
+					{ name: "gateway", url: this.deps.gatewayUrl() },
+				],
 				lifetimeSeconds: this.deps.sandboxLifetimeSeconds,
 			});
 			const record =
@@ -176,6 +191,7 @@ export class SessionRuntime {
 				readLog: async () => Buffer.from(await provider.readFile(sandbox.sandboxId, spec.logPath)).toString(),
 			});
 			await runtime.waitUntilReady(120_000);
+			await runtime.waitForMcpServers(["proliferate"], 30_000);
 			let opencodeSessionId = session.agentSessionId;
 			if (!opencodeSessionId || !(await runtime.sessionExists(opencodeSessionId))) {
 				opencodeSessionId = await runtime.createSession(session.title);
@@ -328,6 +344,12 @@ export class SessionRuntime {
 	detach(): void {
 		this.live?.bridge.abort();
 		this.live = undefined;
+	}
+
+	/** A file of the workspace (path relative to it), as bytes. */
+	async readWorkspaceFile(path: string): Promise<Uint8Array> {
+		const live = this.requireLive();
+		return this.deps.provider.readFile(live.sandbox.sandboxId, path);
 	}
 
 	async writeEnvValues(values: Record<string, string>): Promise<void> {

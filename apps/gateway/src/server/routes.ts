@@ -7,8 +7,10 @@ import type { EventLog } from "../events/event-log";
 import type { HubManager } from "../hub/hub-manager";
 import { type AuthSecrets, authenticate, authorizeSession, organizationOf } from "./auth";
 import { readJson, sendError, sendJson } from "./http-helpers";
+import { handleArtifactDownload, handleToolRoute } from "./tool-routes";
 
 export interface RouteDeps {
+	artifactsDirectory: string;
 	services: ServiceContext;
 	hubs: HubManager;
 	eventLog: EventLog;
@@ -154,6 +156,23 @@ export function createRouter(deps: RouteDeps) {
 			}
 			if (request.method === "POST" && url.pathname === "/sessions") {
 				await createSession(request, response, url);
+				return;
+			}
+			const toolMatch = url.pathname.match(/^\/sessions\/([^/]+)\/tools\/([a-z_]+)$/);
+			if (request.method === "POST" && toolMatch?.[1] && toolMatch[2]) {
+				await handleToolRoute(deps, request, response, decodeURIComponent(toolMatch[1]), toolMatch[2]);
+				return;
+			}
+			const artifactMatch = url.pathname.match(/^\/sessions\/([^/]+)\/artifacts\/([^/]+)$/);
+			if (request.method === "GET" && artifactMatch?.[1] && artifactMatch[2]) {
+				await handleArtifactDownload(
+					deps,
+					request,
+					response,
+					url,
+					decodeURIComponent(artifactMatch[1]),
+					decodeURIComponent(artifactMatch[2]),
+				);
 				return;
 			}
 			const match = url.pathname.match(/^\/sessions\/([^/]+)\/([a-z]+)$/);

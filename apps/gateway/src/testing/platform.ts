@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { OPENCODE_SANDBOX_DIR, resolveOpencodeBinary } from "@proliferate/agent-runtime";
+import {
+	AGENT_RUNTIME_HOST_DIR,
+	AGENT_RUNTIME_SANDBOX_DIR,
+	OPENCODE_SANDBOX_DIR,
+	resolveOpencodeBinary,
+} from "@proliferate/agent-runtime";
 import { createDemoRepo } from "@proliferate/demo-repo";
 import { createGatewayHttpClient, createSyncClient, type SessionStream } from "@proliferate/gateway-clients";
 import { createSilentLogger } from "@proliferate/logger";
@@ -24,6 +29,9 @@ import { createGateway, type Gateway } from "../create-gateway";
 /** A real gateway with a real database, Redis, local sandboxes, OpenCode and the scripted model. */
 export interface TestPlatform {
 	gateway: Gateway;
+	/** Every request the scripted model answered (script and the tool names OpenCode offered). */
+	modelRequests: { scriptName: string; toolNames: string[] }[];
+	services: { db: DatabaseHandle["db"] };
 	secrets: { userSecret: string; serviceSecret: string };
 	organizationId: string;
 	otherOrganizationId: string;
@@ -47,11 +55,17 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 	const redisInfo: TestRedis = createTestRedis();
 	const handle: DatabaseHandle = createDb(database.url, { max: 5 });
 	const redis = new Redis(redisInfo.url);
-	const model: ScriptedModelServer = await createScriptedModelServer({});
+	const modelRequests: { scriptName: string; toolNames: string[] }[] = [];
+	const model: ScriptedModelServer = await createScriptedModelServer({
+		onRequest: (info) => modelRequests.push(info),
+	});
 	const binary = resolveOpencodeBinary();
 	const provider = new LocalSandboxProvider({
 		dataDirectory: join(root, "data"),
-		runtimeMounts: [{ hostPath: binary.directory, sandboxPath: OPENCODE_SANDBOX_DIR }],
+		runtimeMounts: [
+			{ hostPath: binary.directory, sandboxPath: OPENCODE_SANDBOX_DIR },
+			{ hostPath: AGENT_RUNTIME_HOST_DIR, sandboxPath: AGENT_RUNTIME_SANDBOX_DIR },
+		],
 	});
 	const services = { db: handle.db };
 	const user = await orgs.createUser(services, {
@@ -95,6 +109,7 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 			logger: createSilentLogger(),
 			instanceId,
 			leaseTtlMs: 3000,
+			artifactsDirectory: join(root, "artifacts"),
 		});
 		await gateway.listen(port);
 		gateways.push(gateway);
@@ -110,6 +125,8 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 
 	return {
 		gateway,
+		modelRequests,
+		services,
 		secrets,
 		organizationId: organization.id,
 		otherOrganizationId: otherOrganization.id,

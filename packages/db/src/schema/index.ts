@@ -1,3 +1,4 @@
+export * from "./agent";
 export * from "./organizations";
 export * from "./repos";
 export * from "./sessions";

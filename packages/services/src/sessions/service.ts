@@ -133,3 +133,34 @@ export async function deleteSession(
 	const deleted = isUuid(params.sessionId) ? await sessionsDb.deleteSession(context.db, params) : false;
 	if (!deleted) throw new SessionNotFoundError(params.sessionId);
 }
+
+export interface SessionOutcome {
+	outcome: "succeeded" | "failed" | "needs_human";
+	summaryMarkdown: string;
+	citations: string[];
+	runId: string | null;
+	reportedAt: string;
+}
+
+/** Records an automation session's reported outcome (kept in the session's metadata). */
+export async function recordOutcome(
+	context: ServiceContext,
+	params: OrgScope & { sessionId: string; outcome: Omit<SessionOutcome, "reportedAt"> },
+): Promise<SessionOutcome> {
+	const outcome: SessionOutcome = { ...params.outcome, reportedAt: new Date().toISOString() };
+	return withTransaction(context.db, async (tx) => {
+		const row = isUuid(params.sessionId) ? await sessionsDb.findSession(tx, params) : undefined;
+		if (!row) throw new SessionNotFoundError(params.sessionId);
+		await sessionsDb.updateSession(tx, params, { metadata: { ...row.metadata, outcome } });
+		return outcome;
+	});
+}
+
+export async function getOutcome(
+	context: ServiceContext,
+	params: OrgScope & { sessionId: string },
+): Promise<SessionOutcome | null> {
+	const row = isUuid(params.sessionId) ? await sessionsDb.findSession(context.db, params) : undefined;
+	if (!row) throw new SessionNotFoundError(params.sessionId);
+	return (row.metadata.outcome as SessionOutcome | undefined) ?? null;
+}
