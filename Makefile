@@ -1,7 +1,7 @@
 SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 
-.PHONY: help start test test-unit services dev-web dev-gateway dev-llm-proxy dev-worker dev-scripted-model \
+.PHONY: help start test demo test-unit services dev-web dev-gateway dev-llm-proxy dev-worker dev-scripted-model \
 	bench lint lint-fix typecheck build db-migrate db-generate clean-data
 
 help: ## List the targets
@@ -15,6 +15,9 @@ test: ## Install what is missing, make sure PostgreSQL/Redis are up, run every t
 	@scripts/bootstrap.sh test
 	@scripts/ensure-test-services.sh
 	@pnpm --silent test
+
+demo: ## With `make start` running: start a session on the demo repo and stream it here (PROMPT="…")
+	@pnpm --silent -C scripts demo $${PROMPT:-}
 
 test-unit: ## Run only the unit tests (no services needed)
 	@pnpm --silent test:unit

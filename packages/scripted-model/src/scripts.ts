@@ -87,8 +87,7 @@ export const demoScript: Script = {
 				{
 					name: "bash",
 					arguments: {
-						command:
-							"(PORT=3000 nohup node src/server.js > /tmp/demo-app.log 2>&1 &) ; sleep 1; cat /tmp/demo-app.log",
+						command: "(PORT=3000 nohup node src/server.js > server.log 2>&1 &) ; sleep 1; cat server.log",
 						description: "Start the dev server for the preview",
 					},
 				},
@@ -101,7 +100,7 @@ export const demoScript: Script = {
 					text: "Done. I added `shout(name)` to `src/greet.js` with a test in `test/greet.test.js`; the whole suite passes, and the dev server is running on port 3000 so you can open the preview.",
 				},
 			],
-			text: "I added `shout(name)` to `src/greet.js` with a test, and the suite passes. The dev server did not report that it started; check /tmp/demo-app.log.",
+			text: "I added `shout(name)` to `src/greet.js` with a test, and the suite passes. The dev server did not report that it started; check server.log.",
 		},
 	],
 };
