@@ -7,6 +7,8 @@ import type { Redis } from "ioredis";
 import { EventLog } from "./events/event-log";
 import { HubManager } from "./hub/hub-manager";
 import { OwnershipLeases } from "./hub/ownership";
+import { PreviewLinks } from "./preview/preview-links";
+import { handlePreviewUpgrade } from "./preview/preview-routes";
 import { type AgentSettings, SessionRuntime } from "./runtime/session-runtime";
 import type { AuthSecrets } from "./server/auth";
 import { createRouter } from "./server/routes";
@@ -70,7 +72,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
 				publish,
 			}),
 	});
+	const previewDeps = {
+		services: deps.services,
+		hubs,
+		previewLinks: new PreviewLinks(deps.redis, deps.redisPrefix),
+		secrets: deps.secrets,
+		gatewayUrl: () => url,
+	};
 	const route = createRouter({
+		preview: previewDeps,
 		artifactsDirectory: deps.artifactsDirectory,
 		services: deps.services,
 		hubs,
@@ -87,11 +97,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
 	const server = createServer((request, response) => {
 		response.setHeader("access-control-allow-origin", "*");
 		response.setHeader("access-control-allow-headers", "authorization, content-type, x-organization-id");
-		response.setHeader("access-control-allow-methods", "GET, POST, OPTIONS");
+		response.setHeader("access-control-allow-methods", "GET, POST, DELETE, OPTIONS");
 		void route(request, response);
 	});
 	server.on("upgrade", (request, socket, head) => {
-		if (!stream.handleUpgrade(request, socket, head)) socket.destroy();
+		if (
+			!stream.handleUpgrade(request, socket, head) &&
+			!handlePreviewUpgrade(previewDeps, request, socket, head)
+		) {
+			socket.destroy();
+		}
 	});
 	return {
 		server,

@@ -74,6 +74,34 @@ describe("gateway end to end (real sandbox, OpenCode and scripted model)", () =>
 		expect(status).toMatchObject({ status: "running", runtimeReady: true, lastSeq: first.events.length });
 	}, 300_000);
 
+	it("serves the dev server the agent started through the port proxy and revocable public preview links", async () => {
+		const http = await platform.http();
+		const link = await http.createPreviewLink(sessionId, 3000);
+		expect(link.url).toMatch(/\/preview\/[A-Za-z0-9_-]{32}\/$/);
+		const page = await fetch(`${link.url}?name=Ada`);
+		expect(page.status).toBe(200);
+		expect(await page.text()).toContain("Hello, Ada!");
+		const token = await platform.userToken(sessionId);
+		const direct = await fetch(
+			`${platform.gateway.url}/sessions/${sessionId}/ports/3000/?token=${token}&name=Bob`,
+		);
+		expect(await direct.text()).toContain("Hello, Bob!");
+		const { signUserToken } = await import("@proliferate/shared/auth");
+		const outsider = await signUserToken(
+			{ userId: platform.userId, organizationId: platform.otherOrganizationId },
+			platform.secrets.userSecret,
+		);
+		expect(
+			(await fetch(`${platform.gateway.url}/sessions/${sessionId}/ports/3000/?token=${outsider}`)).status,
+		).toBe(404);
+		expect((await fetch(`${platform.gateway.url}/sessions/${sessionId}/ports/3000/`)).status).toBe(401);
+		const unused = await fetch(`${platform.gateway.url}/sessions/${sessionId}/ports/3999/?token=${token}`);
+		expect(unused.status).toBe(502);
+		expect(await http.revokePreviewLinks(sessionId, link.token)).toEqual({ revoked: 1 });
+		expect((await fetch(link.url)).status).toBe(404);
+		expect((await fetch(`${platform.gateway.url}/preview/not-a-real-token/`)).status).toBe(404);
+	}, 120_000);
+
 	it("resumes a dropped client from its last seq with no gaps and no duplicates", async () => {
 		const token = await platform.userToken(sessionId);
 		const watcher = platform.connect(sessionId, token, 0);

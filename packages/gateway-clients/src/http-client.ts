@@ -47,6 +47,10 @@ export interface GatewayHttpClient {
 	resume(sessionId: string): Promise<void>;
 	snapshot(sessionId: string): Promise<{ snapshotId: string }>;
 	terminate(sessionId: string): Promise<void>;
+	/** A public, unguessable link to a port of the session's sandbox (e.g. the dev server). */
+	createPreviewLink(sessionId: string, port: number): Promise<{ token: string; url: string; port: number }>;
+	/** Revokes one link, or every link of the session when no token is given. */
+	revokePreviewLinks(sessionId: string, token?: string): Promise<{ revoked: number }>;
 }
 
 /** Typed client for the gateway's HTTP routes (lifecycle operations; streaming is `connect`). */
@@ -97,6 +101,13 @@ export function createGatewayHttpClient(options: {
 			await call("POST", `/sessions/${id(sessionId)}/resume`);
 		},
 		snapshot: (sessionId) => call("POST", `/sessions/${id(sessionId)}/snapshot`),
+		createPreviewLink: (sessionId, port) =>
+			call("POST", `/sessions/${id(sessionId)}/preview-links`, { port }),
+		revokePreviewLinks: (sessionId, token) =>
+			call(
+				"DELETE",
+				`/sessions/${id(sessionId)}/preview-links${token ? `/${encodeURIComponent(token)}` : ""}`,
+			),
 		terminate: async (sessionId) => {
 			await call("POST", `/sessions/${id(sessionId)}/terminate`);
 		},

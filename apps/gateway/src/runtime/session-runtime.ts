@@ -346,6 +346,12 @@ export class SessionRuntime {
 		this.live = undefined;
 	}
 
+	/** The host URL of a port inside the session's sandbox (exposing it on first use). */
+	async resolvePort(port: number): Promise<string> {
+		const live = this.requireLive();
+		return this.deps.provider.resolvePortUrl(live.sandbox.sandboxId, port);
+	}
+
 	/** A file of the workspace (path relative to it), as bytes. */
 	async readWorkspaceFile(path: string): Promise<Uint8Array> {
 		const live = this.requireLive();

@@ -5,11 +5,13 @@ import { DomainError } from "@proliferate/shared";
 import { z } from "zod";
 import type { EventLog } from "../events/event-log";
 import type { HubManager } from "../hub/hub-manager";
+import { handlePreviewRequest, type PreviewDeps } from "../preview/preview-routes";
 import { type AuthSecrets, authenticate, authorizeSession, organizationOf } from "./auth";
 import { readJson, sendError, sendJson } from "./http-helpers";
 import { handleArtifactDownload, handleToolRoute } from "./tool-routes";
 
 export interface RouteDeps {
+	preview: PreviewDeps;
 	artifactsDirectory: string;
 	services: ServiceContext;
 	hubs: HubManager;
@@ -158,6 +160,7 @@ export function createRouter(deps: RouteDeps) {
 				await createSession(request, response, url);
 				return;
 			}
+			if (await handlePreviewRequest(deps.preview, request, response, url)) return;
 			const toolMatch = url.pathname.match(/^\/sessions\/([^/]+)\/tools\/([a-z_]+)$/);
 			if (request.method === "POST" && toolMatch?.[1] && toolMatch[2]) {
 				await handleToolRoute(deps, request, response, decodeURIComponent(toolMatch[1]), toolMatch[2]);

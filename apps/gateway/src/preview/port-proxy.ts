@@ -1,0 +1,89 @@
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { connect } from "node:net";
+import type { Duplex } from "node:stream";
+import { DomainError } from "@proliferate/shared";
+
+const hopByHop = new Set([
+	"connection",
+	"keep-alive",
+	"proxy-authenticate",
+	"proxy-authorization",
+	"te",
+	"trailer",
+	"transfer-encoding",
+	"upgrade",
+	"authorization",
+	"cookie",
+]);
+
+function forwardHeaders(request: IncomingMessage, target: URL): Record<string, string | string[]> {
+	const headers: Record<string, string | string[]> = {};
+	for (const [name, value] of Object.entries(request.headers)) {
+		if (value !== undefined && !hopByHop.has(name)) headers[name] = value;
+	}
+	headers.host = target.host;
+	return headers;
+}
+
+/** Forwards an HTTP request to `targetBase` + `path` (a sandbox port's host relay) and streams the answer back. */
+export function proxyHttp(
+	request: IncomingMessage,
+	response: ServerResponse,
+	targetBase: string,
+	path: string,
+): Promise<void> {
+	const target = new URL(path, targetBase);
+	return new Promise((resolve) => {
+		const upstream = httpRequest(
+			target,
+			{ method: request.method, headers: forwardHeaders(request, target) },
+			(upstreamResponse) => {
+				const headers = { ...upstreamResponse.headers };
+				delete headers["x-frame-options"];
+				delete headers["content-security-policy"];
+				response.writeHead(upstreamResponse.statusCode ?? 502, headers);
+				upstreamResponse.pipe(response);
+				upstreamResponse.on("end", resolve);
+			},
+		);
+		upstream.on("error", (error) => {
+			if (!response.headersSent) {
+				const failure = new DomainError(
+					"unavailable",
+					"PORT_UNREACHABLE",
+					`Nothing answered on that port in the sandbox (${error.message})`,
+				);
+				response.writeHead(502, { "content-type": "application/json" });
+				response.end(JSON.stringify({ error: failure.toJSON() }));
+			} else response.destroy();
+			resolve();
+		});
+		request.pipe(upstream);
+	});
+}
+
+/** Forwards a WebSocket (or any HTTP upgrade) to the sandbox port, as raw bytes after the handshake line. */
+export function proxyUpgrade(
+	request: IncomingMessage,
+	socket: Duplex,
+	head: Buffer,
+	targetBase: string,
+	path: string,
+): void {
+	const target = new URL(path, targetBase);
+	const upstream = connect(Number(target.port), target.hostname, () => {
+		const headers = Object.entries(request.headers)
+			.filter(([name]) => name !== "host" && name !== "authorization" && name !== "cookie")
+			.flatMap(([name, value]) =>
+				Array.isArray(value) ? value.map((item) => `${name}: ${item}`) : [`${name}: ${value}`],
+			);
+		upstream.write(
+			`${request.method} ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${target.host}\r\n${headers.join("\r\n")}\r\n\r\n`,
+		);
+		if (head.length) upstream.write(head);
+		upstream.pipe(socket);
+		socket.pipe(upstream);
+	});
+	upstream.on("error", () => socket.destroy());
+	socket.on("error", () => upstream.destroy());
+}
