@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import type { Logger } from "@proliferate/logger";
 import type { ServiceContext } from "@proliferate/services";
 import type { SandboxProvider } from "@proliferate/shared";
@@ -27,6 +28,8 @@ export interface GatewayDeps {
 	publicUrl?: string;
 	sandboxLifetimeSeconds?: number;
 	leaseTtlMs?: number;
+	/** Pause sessions without clients or running work after this long (ms); 0 disables. */
+	idleTimeoutMs?: number;
 	/** Local object storage for artifacts (screenshots and files from the verify tool). */
 	artifactsDirectory: string;
 }
@@ -59,6 +62,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 	);
 	const hubs = new HubManager({
 		eventLog,
+		idleTimeoutMs: deps.idleTimeoutMs ?? 0,
 		leases,
 		logger: deps.logger,
 		createRuntime: (sessionId, organizationId, publish) =>
@@ -100,7 +104,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		response.setHeader("access-control-allow-methods", "GET, POST, DELETE, OPTIONS");
 		void route(request, response);
 	});
+	let closing = false;
+	const upgradedSockets = new Set<Duplex>();
 	server.on("upgrade", (request, socket, head) => {
+		if (closing) {
+			socket.destroy();
+			return;
+		}
+		upgradedSockets.add(socket);
+		socket.once("close", () => upgradedSockets.delete(socket));
 		if (
 			!stream.handleUpgrade(request, socket, head) &&
 			!handlePreviewUpgrade(previewDeps, request, socket, head)
@@ -125,16 +137,23 @@ export function createGateway(deps: GatewayDeps): Gateway {
 				});
 			}),
 		kill: async () => {
+			closing = true;
 			hubs.abandon();
+			for (const socket of upgradedSockets) socket.destroy();
 			stream.server.close();
 			server.closeAllConnections();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 		},
 		close: async () => {
+			closing = true;
+			const closed = new Promise<void>((resolve) => server.close(() => resolve()));
 			await hubs.shutdown();
 			stream.server.close();
 			server.closeAllConnections();
-			await new Promise<void>((resolve) => server.close(() => resolve()));
+			// Upgraded sockets are not HTTP connections any more: give them a moment to close, then cut them.
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			for (const socket of upgradedSockets) socket.destroy();
+			await closed;
 		},
 	};
 }

@@ -54,6 +54,7 @@ const gateway = createGateway({
 	publicUrl: env.GATEWAY_URL,
 	sandboxLifetimeSeconds: env.SANDBOX_TIMEOUT_SECONDS,
 	artifactsDirectory: resolve(env.PROLIFERATE_DATA_DIR, "artifacts"),
+	idleTimeoutMs: env.SESSION_IDLE_TIMEOUT_SECONDS * 1000,
 });
 await gateway.listen(env.GATEWAY_PORT, "0.0.0.0");
 logger.info({ port: env.GATEWAY_PORT, url: env.GATEWAY_URL }, "gateway listening");

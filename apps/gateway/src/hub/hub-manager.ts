@@ -19,6 +19,8 @@ export interface HubManagerDeps {
 	eventLog: EventLog;
 	leases: OwnershipLeases;
 	logger: Logger;
+	/** Pause sessions with no clients and no running work after this long (ms); 0 disables. */
+	idleTimeoutMs?: number;
 	createRuntime: (
 		sessionId: string,
 		organizationId: string,
@@ -40,6 +42,30 @@ export class HubManager {
 	constructor(private readonly deps: HubManagerDeps) {
 		this.renewal = setInterval(() => void this.renewLeases(), Math.max(500, deps.leases.ttlMs / 3));
 		this.renewal.unref();
+		const idleMs = deps.idleTimeoutMs ?? 0;
+		if (idleMs > 0) {
+			this.idleSweep = setInterval(
+				() => void this.pauseIdleSessions(idleMs),
+				Math.max(250, Math.min(idleMs / 2, 15_000)),
+			);
+			this.idleSweep.unref();
+		}
+	}
+
+	private idleSweep: NodeJS.Timeout | undefined;
+
+	/** Pauses (snapshot + stop) sessions nobody watches and the agent is not working on, then evicts their hubs. */
+	private async pauseIdleSessions(idleMs: number): Promise<void> {
+		for (const [sessionId, hub] of this.hubs) {
+			if (!hub.isIdle(idleMs)) continue;
+			try {
+				await hub.runtime.pause(`paused after ${Math.round(idleMs / 1000)}s without activity`);
+				this.deps.logger.info({ sessionId }, "paused an idle session");
+				await this.remove(sessionId);
+			} catch (error) {
+				this.deps.logger.warn({ err: error, sessionId }, "pausing an idle session failed");
+			}
+		}
 	}
 
 	get size(): number {
@@ -98,6 +124,7 @@ export class HubManager {
 	/** Simulates a crash (tests): stop acting at once, keep leases until they expire. */
 	abandon(): void {
 		clearInterval(this.renewal);
+		clearInterval(this.idleSweep);
 		for (const hub of this.hubs.values()) {
 			hub.runtime.detach();
 			for (const socket of hub.sockets()) socket.terminate();
@@ -108,6 +135,7 @@ export class HubManager {
 	/** Graceful shutdown: clients are told to reconnect, leases are released so another instance takes over at once. */
 	async shutdown(): Promise<void> {
 		clearInterval(this.renewal);
+		clearInterval(this.idleSweep);
 		for (const [sessionId, hub] of this.hubs) {
 			hub.runtime.detach();
 			hub.closeAll(closeCodes.goingAway, "gateway restarting; reconnect");

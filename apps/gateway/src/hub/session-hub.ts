@@ -32,6 +32,18 @@ export class SessionHub {
 		this.runtime = createRuntime((input) => this.publish(input).then(() => undefined));
 	}
 
+	/** When anything last happened (event, client joined or left, command). */
+	lastActivityAt = Date.now();
+	/** True from a user prompt until the agent reports idle. */
+	agentBusy = false;
+
+	/** No clients, no agent turn running, nothing happening for `idleMs`. */
+	isIdle(idleMs: number, now = Date.now()): boolean {
+		return (
+			this.clients.size === 0 && !this.agentBusy && this.runtime.ready && now - this.lastActivityAt >= idleMs
+		);
+	}
+
 	get clientCount(): number {
 		return this.clients.size;
 	}
@@ -40,6 +52,9 @@ export class SessionHub {
 	publish(input: SessionEventInput): Promise<SessionEvent> {
 		const next = this.publishing.then(async () => {
 			const event = await this.eventLog.append(this.sessionId, input);
+			this.lastActivityAt = Date.now();
+			if (event.type === "message.started" && event.role === "user") this.agentBusy = true;
+			if (event.type === "session.status" && event.status === "idle") this.agentBusy = false;
 			for (const client of this.clients) client.deliver(event);
 			return event;
 		});
@@ -51,6 +66,7 @@ export class SessionHub {
 
 	async attach(client: ClientConnection): Promise<void> {
 		this.clients.add(client);
+		this.lastActivityAt = Date.now();
 		const lastSeq = await this.eventLog.lastSeq(this.sessionId);
 		client.send({ kind: "ready", sessionId: this.sessionId, replayFrom: client.lastSentSeq, lastSeq });
 		const replayed = await this.eventLog.readAfter(this.sessionId, client.lastSentSeq);
@@ -59,6 +75,7 @@ export class SessionHub {
 
 	detach(client: ClientConnection): void {
 		this.clients.delete(client);
+		this.lastActivityAt = Date.now();
 	}
 
 	sockets() {
@@ -72,6 +89,7 @@ export class SessionHub {
 
 	async handleCommand(client: ClientConnection, command: ClientCommand): Promise<void> {
 		const requestId = command.requestId;
+		this.lastActivityAt = Date.now();
 		try {
 			const result = await this.execute(client, command);
 			if (command.type === "ping") client.send({ kind: "pong", ...(requestId ? { requestId } : {}) });

@@ -44,7 +44,11 @@ export interface TestPlatform {
 		after?: number,
 	) => { stream: SessionStream; events: SessionEvent[] };
 	http: () => Promise<ReturnType<typeof createGatewayHttpClient>>;
-	startGateway: (port?: number, instanceId?: string) => Promise<Gateway>;
+	startGateway: (
+		port?: number,
+		instanceId?: string,
+		options?: { idleTimeoutMs?: number },
+	) => Promise<Gateway>;
 	provider: LocalSandboxProvider;
 	close: () => Promise<void>;
 }
@@ -91,7 +95,11 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 	const gateways: Gateway[] = [];
 	const streams: SessionStream[] = [];
 
-	async function startGateway(port = 0, instanceId = `test-${gateways.length}`) {
+	async function startGateway(
+		port = 0,
+		instanceId = `test-${gateways.length}`,
+		options: { idleTimeoutMs?: number } = {},
+	) {
 		const gateway = createGateway({
 			services,
 			redis,
@@ -110,6 +118,7 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 			instanceId,
 			leaseTtlMs: 3000,
 			artifactsDirectory: join(root, "artifacts"),
+			idleTimeoutMs: options.idleTimeoutMs ?? 0,
 		});
 		await gateway.listen(port);
 		gateways.push(gateway);
@@ -169,13 +178,13 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 }
 
 export async function waitFor<T>(
-	probe: () => T | undefined | false,
+	probe: () => T | undefined | false | Promise<T | undefined | false>,
 	timeoutMs = 120_000,
 	what = "condition",
 ): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
-		const value = probe();
+		const value = await probe();
 		if (value) return value;
 		await new Promise((resolve) => setTimeout(resolve, 50));
 	}
