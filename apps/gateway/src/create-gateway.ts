@@ -65,7 +65,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		idleTimeoutMs: deps.idleTimeoutMs ?? 0,
 		leases,
 		logger: deps.logger,
-		createRuntime: (sessionId, organizationId, publish) =>
+		createRuntime: (sessionId, organizationId, publish, isAgentBusy) =>
 			new SessionRuntime(sessionId, organizationId, {
 				services: deps.services,
 				provider: deps.provider,
@@ -74,6 +74,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 				sandboxLifetimeSeconds: deps.sandboxLifetimeSeconds ?? 3600,
 				gatewayUrl: () => url,
 				publish,
+				isAgentBusy,
 			}),
 	});
 	const previewDeps = {

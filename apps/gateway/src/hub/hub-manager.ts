@@ -25,6 +25,7 @@ export interface HubManagerDeps {
 		sessionId: string,
 		organizationId: string,
 		publish: (input: SessionEventInput) => Promise<void>,
+		isAgentBusy: () => boolean,
 	) => SessionRuntime;
 }
 
@@ -90,8 +91,12 @@ export class HubManager {
 	private async create(sessionId: string, organizationId: string): Promise<SessionHub> {
 		const lease = await this.deps.leases.acquire(sessionId);
 		if (!lease.acquired) throw new WrongInstanceError(sessionId, lease.owner);
-		const hub = new SessionHub(sessionId, organizationId, this.deps.eventLog, this.deps.logger, (publish) =>
-			this.deps.createRuntime(sessionId, organizationId, publish),
+		const hub = new SessionHub(
+			sessionId,
+			organizationId,
+			this.deps.eventLog,
+			this.deps.logger,
+			(publish, isAgentBusy) => this.deps.createRuntime(sessionId, organizationId, publish, isAgentBusy),
 		);
 		this.hubs.set(sessionId, hub);
 		return hub;

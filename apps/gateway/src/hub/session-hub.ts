@@ -27,9 +27,15 @@ export class SessionHub {
 		readonly organizationId: string,
 		private readonly eventLog: EventLog,
 		private readonly logger: Logger,
-		createRuntime: (publish: (input: SessionEventInput) => Promise<void>) => SessionRuntime,
+		createRuntime: (
+			publish: (input: SessionEventInput) => Promise<void>,
+			isAgentBusy: () => boolean,
+		) => SessionRuntime,
 	) {
-		this.runtime = createRuntime((input) => this.publish(input).then(() => undefined));
+		this.runtime = createRuntime(
+			(input) => this.publish(input).then(() => undefined),
+			() => this.agentBusy,
+		);
 	}
 
 	/** When anything last happened (event, client joined or left, command). */

@@ -37,6 +37,8 @@ export interface RuntimeDeps {
 	agent: AgentSettings;
 	logger: Logger;
 	sandboxLifetimeSeconds: number;
+	/** Whether an agent turn is running (migration waits for it). */
+	isAgentBusy?: () => boolean;
 	/** Appends an event to the session's log and delivers it to clients. */
 	publish: (input: SessionEventInput) => Promise<void>;
 }
@@ -100,7 +102,7 @@ export class SessionRuntime {
 	}
 
 	private async status(
-		status: "starting" | "running" | "idle" | "paused" | "stopped" | "failed",
+		status: "starting" | "running" | "idle" | "paused" | "stopped" | "failed" | "migrating",
 		message?: string,
 		fraction?: number,
 	) {
@@ -159,7 +161,9 @@ export class SessionRuntime {
 				sessionId: this.sessionId,
 				organizationId: this.organizationId,
 				...(repo ? { repo: { url: repo.url, ...(session.branch ? { branch: session.branch } : {}) } } : {}),
-				...(session.snapshotId && !previous ? { snapshotId: session.snapshotId } : {}),
+				...(session.snapshotId && (!previous || previous.state === "terminated")
+					? { snapshotId: session.snapshotId }
+					: {}),
 				files: spec.files,
 				processes: [spec.process],
 				egress: [
@@ -209,6 +213,7 @@ export class SessionRuntime {
 				},
 			});
 			this.live = live;
+			this.scheduleMigration(live);
 			await this.status("running", "Ready", 1);
 			logger.info(
 				{ sessionId: this.sessionId, sandboxId: sandbox.sandboxId, recovered: sandbox.recovered },
@@ -342,8 +347,62 @@ export class SessionRuntime {
 
 	/** Stops bridging events without touching the sandbox (hub eviction, shutdown). */
 	detach(): void {
+		clearTimeout(this.migrationTimer);
 		this.live?.bridge.abort();
 		this.live = undefined;
+	}
+
+	private migrationTimer: NodeJS.Timeout | undefined;
+
+	/** Migrates shortly before the sandbox's lifetime ends (a quarter of it, at most five minutes, before). */
+	private scheduleMigration(live: Live): void {
+		clearTimeout(this.migrationTimer);
+		const expiresAt = live.sandbox.expiresAt?.getTime();
+		if (!expiresAt) return;
+		const lifetime = expiresAt - Date.now();
+		const grace = Math.min(5 * 60_000, Math.max(1000, lifetime / 4));
+		this.migrationTimer = setTimeout(
+			() => {
+				void this.migrate("the sandbox is about to reach the end of its lifetime").catch((error: unknown) => {
+					this.deps.logger.error({ err: error, sessionId: this.sessionId }, "migration failed");
+				});
+			},
+			Math.max(0, lifetime - grace),
+		);
+		this.migrationTimer.unref();
+	}
+
+	/**
+	 * Moves the session to a fresh sandbox: waits (up to 30 s) for the agent's turn to end, else
+	 * aborts it; snapshots; retires the old sandbox; boots a new one from the snapshot. Clients see
+	 * `migrating` then `running` status events.
+	 */
+	async migrate(reason: string): Promise<void> {
+		const live = this.live;
+		if (!live) return;
+		await this.status("migrating", `Moving to a fresh sandbox: ${reason}`);
+		const deadline = Date.now() + 30_000;
+		while (this.deps.isAgentBusy?.() && Date.now() < deadline)
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		if (this.deps.isAgentBusy?.()) await live.agent.abort(live.opencodeSessionId).catch(() => {});
+		await sessions.transitionSession(this.deps.services, { ...this.scope(), to: "migrating", reason });
+		this.live = undefined;
+		live.bridge.abort();
+		const snapshot = await this.deps.provider.snapshot(live.sandbox.sandboxId);
+		await sessions.transitionSession(this.deps.services, {
+			...this.scope(),
+			to: "migrating",
+			reason,
+			fields: { snapshotId: snapshot.snapshotId },
+		});
+		await this.deps.provider.terminate(live.sandbox.sandboxId);
+		await sandboxes.updateSandboxState(this.deps.services, {
+			organizationId: this.organizationId,
+			sandboxId: live.sandboxRecordId,
+			state: "terminated",
+			reason: "migrated",
+		});
+		await this.ensureReady();
 	}
 
 	/** The host URL of a port inside the session's sandbox (exposing it on first use). */

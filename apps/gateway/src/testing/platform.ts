@@ -47,7 +47,7 @@ export interface TestPlatform {
 	startGateway: (
 		port?: number,
 		instanceId?: string,
-		options?: { idleTimeoutMs?: number },
+		options?: { idleTimeoutMs?: number; sandboxLifetimeSeconds?: number },
 	) => Promise<Gateway>;
 	provider: LocalSandboxProvider;
 	close: () => Promise<void>;
@@ -98,7 +98,7 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 	async function startGateway(
 		port = 0,
 		instanceId = `test-${gateways.length}`,
-		options: { idleTimeoutMs?: number } = {},
+		options: { idleTimeoutMs?: number; sandboxLifetimeSeconds?: number } = {},
 	) {
 		const gateway = createGateway({
 			services,
@@ -119,6 +119,7 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 			leaseTtlMs: 3000,
 			artifactsDirectory: join(root, "artifacts"),
 			idleTimeoutMs: options.idleTimeoutMs ?? 0,
+			...(options.sandboxLifetimeSeconds ? { sandboxLifetimeSeconds: options.sandboxLifetimeSeconds } : {}),
 		});
 		await gateway.listen(port);
 		gateways.push(gateway);

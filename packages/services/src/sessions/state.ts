@@ -8,7 +8,7 @@ export type SessionStatus = (typeof sessionStatuses)[number];
 export const allowedTransitions: Record<SessionStatus, readonly SessionStatus[]> = {
 	starting: ["running", "failed", "stopped", "paused"],
 	running: ["paused", "migrating", "stopped", "failed", "starting"],
-	migrating: ["running", "paused", "stopped", "failed"],
+	migrating: ["starting", "running", "paused", "stopped", "failed"],
 	paused: ["starting", "stopped", "failed"],
 	stopped: ["starting"],
 	failed: ["starting", "stopped"],
