@@ -27,6 +27,8 @@ export class ClientConnection {
 		if (this.socket.readyState !== this.socket.OPEN) return;
 		if (this.socket.bufferedAmount > SLOW_CONSUMER_BYTES) {
 			this.socket.close(closeCodes.slowConsumer, "client too slow; reconnect with your last seq");
+			// A client that is not reading will not answer the close handshake either.
+			setTimeout(() => this.socket.terminate(), 1000).unref();
 			return;
 		}
 		this.socket.send(JSON.stringify(frame));
