@@ -10,6 +10,7 @@ export {
 	type OpencodeBootSpec,
 } from "./boot-spec";
 export { OpencodeEventMapper } from "./event-mapper";
+export { MAX_MODEL_RETRIES, modelRetriesExhausted } from "./model-retry-guard";
 export { OPENCODE_VERSION, type OpencodeBinary, resolveOpencodeBinary } from "./opencode-binary";
 export {
 	AgentBootError,

@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import {
 	AgentRuntime,
 	buildOpencodeBootSpec,
+	modelRetriesExhausted,
 	OPENCODE_PORT,
 	OpencodeEventMapper,
 } from "@proliferate/agent-runtime";
@@ -239,8 +240,21 @@ export class SessionRuntime {
 	private startBridge(live: Live, workspaceDir: string): void {
 		const mapper = new OpencodeEventMapper(live.opencodeSessionId, workspaceDir);
 		void (async () => {
+			let gaveUp = false;
 			for await (const event of live.agent.events(live.bridge.signal)) {
 				for (const input of mapper.map(event)) await this.deps.publish(input);
+				const exhausted = modelRetriesExhausted(event, live.opencodeSessionId);
+				if (exhausted && !gaveUp) {
+					gaveUp = true;
+					await this.deps.publish({
+						type: "error",
+						code: "MODEL_UNAVAILABLE",
+						message: exhausted.message,
+						retryable: true,
+					});
+					await live.agent.abort(live.opencodeSessionId).catch(() => {});
+				}
+				if (event.type === "session.idle") gaveUp = false;
 			}
 		})().catch((error: unknown) => {
 			if (!live.bridge.signal.aborted)
