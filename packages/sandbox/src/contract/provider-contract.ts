@@ -1,0 +1,173 @@
+import type { SandboxProvider } from "@proliferate/shared";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+export interface ContractOptions {
+	/** A git repository (URL or local path) with a README.md, cloned by the provider. */
+	repoUrl: string;
+	/** Whether the provider can start a process that listens on a port and expose it. */
+	supportsPorts?: boolean;
+	timeoutMs?: number;
+}
+
+/**
+ * The behaviour every `SandboxProvider` must have, as a vitest suite. Run it against each provider
+ * (the local one with real bubblewrap, remote ones against their protocol fakes).
+ */
+export function describeSandboxProviderContract(
+	name: string,
+	makeProvider: () => Promise<{ provider: SandboxProvider; cleanup: () => Promise<void> }>,
+	options: ContractOptions,
+): void {
+	describe(`SandboxProvider contract: ${name}`, () => {
+		let provider: SandboxProvider;
+		let cleanup: () => Promise<void> = async () => {};
+		const created: string[] = [];
+		const timeout = options.timeoutMs ?? 60_000;
+
+		beforeAll(async () => {
+			({ provider, cleanup } = await makeProvider());
+		}, timeout);
+
+		afterAll(async () => {
+			for (const id of created) await provider.terminate(id).catch(() => {});
+			await cleanup();
+		}, timeout);
+
+		async function create(
+			extra: Parameters<SandboxProvider["createSandbox"]>[0] = { sessionId: null, organizationId: null },
+		) {
+			const handle = await provider.createSandbox(extra);
+			created.push(handle.sandboxId);
+			return handle;
+		}
+
+		it("reports health", async () => {
+			expect((await provider.health()).healthy).toBe(true);
+		});
+
+		it(
+			"clones the repository and runs commands in the workspace",
+			async () => {
+				const sandbox = await create({
+					sessionId: null,
+					organizationId: null,
+					repo: { url: options.repoUrl },
+				});
+				expect(sandbox.state).toBe("running");
+				const result = await provider.exec(sandbox.sandboxId, "ls README.md && pwd");
+				expect(result.exitCode).toBe(0);
+				expect(result.stdout).toContain("README.md");
+				expect(result.stdout).toContain(sandbox.workspaceDir);
+			},
+			timeout,
+		);
+
+		it(
+			"reads and writes files, keeping modes",
+			async () => {
+				const sandbox = await create();
+				await provider.writeFile(sandbox.sandboxId, "notes/hello.sh", "#!/bin/sh\necho hi\n", {
+					mode: 0o755,
+				});
+				expect(Buffer.from(await provider.readFile(sandbox.sandboxId, "notes/hello.sh")).toString()).toBe(
+					"#!/bin/sh\necho hi\n",
+				);
+				expect((await provider.exec(sandbox.sandboxId, "./notes/hello.sh")).stdout).toBe("hi\n");
+			},
+			timeout,
+		);
+
+		it(
+			"reports failures and timeouts as typed errors",
+			async () => {
+				const sandbox = await create();
+				await expect(provider.exec(sandbox.sandboxId, "echo bad >&2; exit 7")).rejects.toMatchObject({
+					code: "SANDBOX_COMMAND_FAILED",
+					exitCode: 7,
+				});
+				await expect(provider.exec(sandbox.sandboxId, "sleep 20", { timeoutMs: 500 })).rejects.toMatchObject({
+					code: "SANDBOX_COMMAND_TIMEOUT",
+				});
+				expect((await provider.exec(sandbox.sandboxId, "exit 3", { allowFailure: true })).exitCode).toBe(3);
+			},
+			timeout,
+		);
+
+		it(
+			"snapshots and restores the workspace",
+			async () => {
+				const sandbox = await create({
+					sessionId: null,
+					organizationId: null,
+					repo: { url: options.repoUrl },
+				});
+				await provider.exec(sandbox.sandboxId, "echo changed >> README.md && echo new > untracked.txt");
+				const before = await provider.exec(sandbox.sandboxId, "cat README.md untracked.txt");
+				const snapshot = await provider.snapshot(sandbox.sandboxId);
+				const restored = await create({
+					sessionId: null,
+					organizationId: null,
+					snapshotId: snapshot.snapshotId,
+				});
+				expect((await provider.exec(restored.sandboxId, "cat README.md untracked.txt")).stdout).toBe(
+					before.stdout,
+				);
+			},
+			timeout,
+		);
+
+		it(
+			"pauses and resumes",
+			async () => {
+				const sandbox = await create();
+				await provider.writeFile(sandbox.sandboxId, "kept.txt", "kept\n");
+				await provider.pause(sandbox.sandboxId);
+				expect((await provider.status(sandbox.sandboxId)).state).toBe("paused");
+				await provider.resume(sandbox.sandboxId);
+				expect((await provider.exec(sandbox.sandboxId, "cat kept.txt")).stdout).toBe("kept\n");
+			},
+			timeout,
+		);
+
+		it(
+			"terminates idempotently and then refuses work",
+			async () => {
+				const sandbox = await create();
+				await provider.terminate(sandbox.sandboxId);
+				await provider.terminate(sandbox.sandboxId);
+				await expect(provider.exec(sandbox.sandboxId, "true")).rejects.toMatchObject({ kind: "not_found" });
+			},
+			timeout,
+		);
+
+		it.runIf(options.supportsPorts !== false)(
+			"exposes a port a sandbox process listens on",
+			async () => {
+				const sandbox = await create({
+					sessionId: null,
+					organizationId: null,
+					processes: [
+						{
+							name: "server",
+							command: [
+								"/usr/bin/node",
+								"-e",
+								"require('http').createServer((q,s)=>s.end('contract ok')).listen(8123,'127.0.0.1')",
+							],
+						},
+					],
+				});
+				const url = await provider.resolvePortUrl(sandbox.sandboxId, 8123);
+				let body = "";
+				for (let attempt = 0; attempt < 50 && body !== "contract ok"; attempt++) {
+					body = await fetch(url)
+						.then((response) => response.text())
+						.catch(() => "");
+					if (body !== "contract ok") await new Promise((resolve) => setTimeout(resolve, 100));
+				}
+				expect(body).toBe("contract ok");
+			},
+			timeout,
+		);
+	});
+}
