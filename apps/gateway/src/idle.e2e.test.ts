@@ -16,18 +16,9 @@ describe("idle sessions", () => {
 	it("pauses a session without clients or running work, and resumes it with its workspace", async () => {
 		const gateway = await platform.startGateway(0, "idle", { idleTimeoutMs: 1500 });
 		const token = await platform.userToken();
-		const { createGatewayHttpClient, createSyncClient } = await import("@proliferate/gateway-clients");
-		const WebSocket = (await import("ws")).default;
-		const http = createGatewayHttpClient({ baseUrl: gateway.url, auth: { type: "token", token } });
+		const http = await platform.http(gateway);
 		const { session } = await http.createSession({ repoId: platform.repoId, title: "idle" });
-		const client = createSyncClient({
-			baseUrl: gateway.url,
-			auth: { type: "token", token },
-			source: "web",
-			WebSocket: WebSocket as never,
-		});
-		const events: { type: string; status?: string; text?: string }[] = [];
-		const stream = client.connect(session.id, { onEvent: (event) => events.push(event as never) });
+		const { stream, events } = platform.connect(session.id, token, 0, { gateway });
 		await waitFor(
 			() => events.some((event) => event.type === "session.status" && event.status === "running"),
 			150_000,
@@ -55,14 +46,9 @@ describe("idle sessions", () => {
 		expect(paused.snapshotId).toMatch(/^[0-9a-f]{64}$/);
 		expect(gateway.hubs.get(session.id)).toBeUndefined();
 		await http.resume(session.id);
-		const result = await createSyncClient({
-			baseUrl: gateway.url,
-			auth: { type: "token", token },
-			source: "web",
-			WebSocket: WebSocket as never,
-		})
-			.connect(session.id, { onEvent: () => {} })
-			.runCommand("cat notes.txt");
+		const result = await platform
+			.connect(session.id, token, 0, { gateway })
+			.stream.runCommand("cat notes.txt");
 		expect(result.stdout).toBe("kept across the pause\n");
 		await http.terminate(session.id);
 	}, 300_000);

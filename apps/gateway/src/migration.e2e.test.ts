@@ -1,5 +1,4 @@
 import { sandboxes, sessions } from "@proliferate/services";
-import type { SessionEvent } from "@proliferate/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPlatform, type TestPlatform, waitFor } from "./testing/platform";
 
@@ -17,17 +16,9 @@ describe("migration before the sandbox expires", () => {
 	it("moves the session to a fresh sandbox with its files; clients see status events, not errors", async () => {
 		const gateway = await platform.startGateway(0, "migrating", { sandboxLifetimeSeconds: 20 });
 		const token = await platform.userToken();
-		const { createGatewayHttpClient, createSyncClient } = await import("@proliferate/gateway-clients");
-		const WebSocket = (await import("ws")).default;
-		const http = createGatewayHttpClient({ baseUrl: gateway.url, auth: { type: "token", token } });
+		const http = await platform.http(gateway);
 		const { session } = await http.createSession({ repoId: platform.repoId, title: "migration" });
-		const events: SessionEvent[] = [];
-		const stream = createSyncClient({
-			baseUrl: gateway.url,
-			auth: { type: "token", token },
-			source: "web",
-			WebSocket: WebSocket as never,
-		}).connect(session.id, { onEvent: (event) => events.push(event) });
+		const { stream, events } = platform.connect(session.id, token, 0, { gateway });
 		await waitFor(
 			() => events.some((event) => event.type === "session.status" && event.status === "running"),
 			150_000,

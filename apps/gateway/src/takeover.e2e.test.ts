@@ -80,22 +80,14 @@ describe("gateway restarts and multi-instance ownership", () => {
 		const owner = await platform.startGateway(0, "owner");
 		const other = await platform.startGateway(0, "other");
 		const token = await platform.userToken();
-		const { createGatewayHttpClient, createSyncClient } = await import("@proliferate/gateway-clients");
-		const ownerHttp = createGatewayHttpClient({ baseUrl: owner.url, auth: { type: "token", token } });
+		const ownerHttp = await platform.http(owner);
 		const { session } = await ownerHttp.createSession({ repoId: platform.repoId, title: "takeover" });
-		const WebSocket = (await import("ws")).default;
-		const events: SessionEvent[] = [];
 		const states: string[] = [];
 		// The client only knows the other instance: it is redirected to the owner.
-		const stream = createSyncClient({
-			baseUrl: other.url,
-			auth: { type: "token", token },
-			source: "web",
-			WebSocket: WebSocket as never,
-			reconnect: { baseDelayMs: 100, maxDelayMs: 500, maxAttempts: 200 },
-		}).connect(session.id, {
-			onEvent: (event) => events.push(event),
+		const { stream, events } = platform.connect(session.id, token, 0, {
+			gateway: other,
 			onState: (state) => states.push(state),
+			reconnect: { maxDelayMs: 500, maxAttempts: 200 },
 		});
 		await waitFor(
 			() => events.some((event) => event.type === "session.status" && event.status === "running"),

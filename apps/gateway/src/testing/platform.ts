@@ -38,12 +38,15 @@ export interface TestPlatform {
 	userId: string;
 	repoId: string;
 	userToken: (sessionId?: string) => Promise<string>;
+	/** A streaming client (to `options.gateway`, else the first gateway); closed with the platform. */
 	connect: (
 		sessionId: string,
 		token: string,
 		after?: number,
+		options?: ClientOptions,
 	) => { stream: SessionStream; events: SessionEvent[] };
-	http: () => Promise<ReturnType<typeof createGatewayHttpClient>>;
+	/** An HTTP client with a user token (to `target`, else the first gateway). */
+	http: (target?: Gateway) => Promise<ReturnType<typeof createGatewayHttpClient>>;
 	startGateway: (
 		port?: number,
 		instanceId?: string,
@@ -51,6 +54,12 @@ export interface TestPlatform {
 	) => Promise<Gateway>;
 	provider: LocalSandboxProvider;
 	close: () => Promise<void>;
+}
+
+export interface ClientOptions {
+	gateway?: Gateway;
+	onState?: (state: string) => void;
+	reconnect?: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number };
 }
 
 export async function createTestPlatform(): Promise<TestPlatform> {
@@ -145,21 +154,25 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 		userToken,
 		provider,
 		startGateway,
-		connect(sessionId, token, after = 0) {
+		connect(sessionId, token, after = 0, options = {}) {
 			const events: SessionEvent[] = [];
 			const stream = createSyncClient({
-				baseUrl: gateway.url,
+				baseUrl: (options.gateway ?? gateway).url,
 				auth: { type: "token", token },
 				source: "web",
 				WebSocket: WebSocket as never,
-				reconnect: { baseDelayMs: 100, maxDelayMs: 1000 },
-			}).connect(sessionId, { onEvent: (event) => events.push(event), after });
+				reconnect: { baseDelayMs: 100, maxDelayMs: 1000, ...options.reconnect },
+			}).connect(sessionId, {
+				onEvent: (event) => events.push(event),
+				after,
+				...(options.onState ? { onState: options.onState } : {}),
+			});
 			streams.push(stream);
 			return { stream, events };
 		},
-		async http() {
+		async http(target = gateway) {
 			return createGatewayHttpClient({
-				baseUrl: gateway.url,
+				baseUrl: target.url,
 				auth: { type: "token", token: await userToken() },
 			});
 		},
