@@ -211,6 +211,6 @@ export function summary(apps: RunningApp[]): string {
 		"",
 		web
 			? `${bold("Open")} ${cyan(web.url)}`
-			: yellow("The web app is not part of this checkout yet; the services above are up."),
+			: yellow("The web app is not part of this checkout yet; the services above are up (try `make demo`)."),
 	].join("\n");
 }

@@ -37,9 +37,11 @@ async function main(): Promise<void> {
 		return;
 	}
 	info(summary(running));
-	info(
-		dim(`Demo sign-in: demo@proliferate.local / proliferate-demo · logs in ${logDirectory} · Ctrl-C to stop`),
-	);
+	const hasWeb = running.some((instance) => instance.app.public);
+	const next = hasWeb
+		? "Demo sign-in: demo@proliferate.local / proliferate-demo"
+		: "Watch an agent work on the demo repository: run `make demo` in another terminal";
+	info(dim(`${next} · logs in ${logDirectory} · Ctrl-C to stop`));
 	for (const instance of running) {
 		instance.child.on("exit", () => {
 			if (!stopping) {
