@@ -35,8 +35,12 @@ export default async function setup({ provide }: TestProject) {
 			await admin.unsafe(`alter database "${templateName}" with is_template true`);
 		}
 		// Drop templates of older migration sets and databases left by crashed test runs (over a day old is not tracked; keep simple: by prefix).
+		// Several checkouts (git worktrees) may test against one PostgreSQL at once with different
+		// migration sets; PROLIFERATE_KEEP_TEST_TEMPLATES=1 keeps their templates alive.
 		const stale =
-			await admin`select datname from pg_database where datname like 'proliferate_template_%' and datname <> ${templateName} and datname not like '%_building'`;
+			process.env.PROLIFERATE_KEEP_TEST_TEMPLATES === "1"
+				? []
+				: await admin`select datname from pg_database where datname like 'proliferate_template_%' and datname <> ${templateName} and datname not like '%_building'`;
 		for (const row of stale) {
 			await admin.unsafe(`alter database "${row.datname}" with is_template false`).catch(() => {});
 			await admin.unsafe(`drop database if exists "${row.datname}"`).catch(() => {});
