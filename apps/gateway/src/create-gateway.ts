@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Logger } from "@proliferate/logger";
-import type { ServiceContext } from "@proliferate/services";
+import type { integrations, ServiceContext } from "@proliferate/services";
 import type { SandboxProvider } from "@proliferate/shared";
 import type { Redis } from "ioredis";
 import { EventLog } from "./events/event-log";
@@ -32,6 +32,8 @@ export interface GatewayDeps {
 	idleTimeoutMs?: number;
 	/** Local object storage for artifacts (screenshots and files from the verify tool). */
 	artifactsDirectory: string;
+	/** GitHub API settings for pull requests (connections are per organization, in the database). */
+	github?: integrations.GithubConfig;
 }
 
 export interface Gateway {
@@ -75,6 +77,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 				gatewayUrl: () => url,
 				publish,
 				isAgentBusy,
+				github: deps.github,
 			}),
 	});
 	const previewDeps = {

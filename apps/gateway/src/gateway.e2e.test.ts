@@ -74,6 +74,58 @@ describe("gateway end to end (real sandbox, OpenCode and scripted model)", () =>
 		expect(status).toMatchObject({ status: "running", runtimeReady: true, lastSeq: first.events.length });
 	}, 300_000);
 
+	it("commits on a branch, pushes it and opens a pull request through the organization's GitHub connection", async () => {
+		const token = await platform.userToken(sessionId);
+		const client = platform.connect(sessionId, token, 0);
+		await waitFor(() => client.stream.state === "open", 10_000, "client open");
+		await expect(client.stream.git.createPullRequest({ title: "Add shout" })).rejects.toMatchObject({
+			code: "GIT_INVALID_INPUT",
+		});
+		// Give the sandbox's clone a remote it can reach (the host path it was cloned from is not visible inside).
+		const remote = await client.stream.runCommand(
+			"git init --quiet --bare ../remote.git && git remote set-url origin ../remote.git && git push --quiet origin HEAD:main && echo ok",
+		);
+		expect(remote.stdout.trim()).toBe("ok");
+		await client.stream.git.createBranch("feature/shout");
+		await client.stream.git.commit("Add shout", {});
+		const pull = (await client.stream.git.createPullRequest({
+			title: "Add shout",
+			body: "Made by the agent",
+		})) as {
+			url: string;
+			existing: boolean;
+		};
+		expect(pull).toMatchObject({ url: "https://github.com/ada/demo-app/pull/1", existing: false });
+		expect(platform.github.pulls).toMatchObject([
+			{
+				repo: "ada/demo-app",
+				head: "feature/shout",
+				base: "main",
+				title: "Add shout",
+				body: "Made by the agent",
+			},
+		]);
+		const pushed = await client.stream.runCommand(
+			"git --git-dir=../remote.git log --format=%s -1 feature/shout",
+		);
+		expect(pushed.stdout.trim()).toBe("Add shout");
+		await waitFor(
+			() =>
+				client.events.some(
+					(event) =>
+						event.type === "git.result" &&
+						event.action === "create_pr" &&
+						event.success &&
+						event.prUrl === pull.url,
+				),
+			10_000,
+			"the pull request's git result",
+		);
+		const again = (await client.stream.git.createPullRequest({ title: "Again" })) as { existing: boolean };
+		expect(again.existing).toBe(true);
+		expect(platform.github.pulls).toHaveLength(1);
+	}, 120_000);
+
 	it("serves the dev server the agent started through the port proxy and revocable public preview links", async () => {
 		const http = await platform.http();
 		const link = await http.createPreviewLink(sessionId, 3000);

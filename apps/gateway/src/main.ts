@@ -9,7 +9,7 @@ import {
 import { gatewayEnvSchema, loadEnvironmentOrExit } from "@proliferate/environment";
 import { createLogger } from "@proliferate/logger";
 import { LocalSandboxProvider } from "@proliferate/sandbox";
-import { createDb } from "@proliferate/services";
+import { createDb, integrations } from "@proliferate/services";
 import { Redis } from "ioredis";
 import { createGateway } from "./create-gateway";
 
@@ -55,6 +55,14 @@ const gateway = createGateway({
 	sandboxLifetimeSeconds: env.SANDBOX_TIMEOUT_SECONDS,
 	artifactsDirectory: resolve(env.PROLIFERATE_DATA_DIR, "artifacts"),
 	idleTimeoutMs: env.SESSION_IDLE_TIMEOUT_SECONDS * 1000,
+	github: {
+		apiUrl: env.GITHUB_API_URL,
+		app:
+			env.GITHUB_APP_ID && env.GITHUB_APP_PRIVATE_KEY
+				? { appId: env.GITHUB_APP_ID, privateKey: env.GITHUB_APP_PRIVATE_KEY }
+				: undefined,
+		secretBox: new integrations.SecretBox(env.SECRETS_ENCRYPTION_KEY),
+	},
 });
 await gateway.listen(env.GATEWAY_PORT, "0.0.0.0");
 logger.info({ port: env.GATEWAY_PORT, url: env.GATEWAY_URL }, "gateway listening");

@@ -36,4 +36,8 @@ export const gatewayEnvSchema = envSchema.pick({
 	AGENT_LLM_API_KEY: true,
 	AGENT_MODEL_ID: true,
 	AGENT_MODEL_LABEL: true,
+	GITHUB_API_URL: true,
+	GITHUB_APP_ID: true,
+	GITHUB_APP_PRIVATE_KEY: true,
+	SECRETS_ENCRYPTION_KEY: true,
 });

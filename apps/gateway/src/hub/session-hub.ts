@@ -111,7 +111,13 @@ export class SessionHub {
 		}
 	}
 
-	private async publishGitResult(command: ClientCommand, success: boolean, code: string, message: string) {
+	private async publishGitResult(
+		command: ClientCommand,
+		success: boolean,
+		code: string,
+		message: string,
+		prUrl?: string,
+	) {
 		const action = command.type.replace("git.", "") as
 			| "status"
 			| "diff"
@@ -125,6 +131,7 @@ export class SessionHub {
 			success,
 			code: code as "SUCCESS",
 			message,
+			...(prUrl ? { prUrl } : {}),
 			...(command.requestId ? { requestId: command.requestId } : {}),
 		});
 	}
@@ -166,11 +173,15 @@ export class SessionHub {
 				await this.publishGitResult(command, true, "SUCCESS", message);
 				return { message };
 			}
-			case "git.create_pr":
-				throw new GitOperationError(
-					"GITHUB_NOT_CONNECTED",
-					"Opening a pull request needs a GitHub connection for this repository",
-				);
+			case "git.create_pr": {
+				const pull = await this.runtime.openPullRequest({
+					title: command.title,
+					...(command.body !== undefined ? { body: command.body } : {}),
+					...(command.baseBranch ? { baseBranch: command.baseBranch } : {}),
+				});
+				await this.publishGitResult(command, true, "SUCCESS", pull.message, pull.url);
+				return pull;
+			}
 			case "run_command":
 				return this.runtime.runCommand(command.command);
 			case "env.submit":

@@ -8,6 +8,7 @@ type GitCode =
 	| "NOT_A_REPO"
 	| "AUTH_FAILED"
 	| "GITHUB_NOT_CONNECTED"
+	| "NOT_GITHUB_REMOTE"
 	| "BRANCH_EXISTS"
 	| "MERGE_CONFLICT"
 	| "REPO_BUSY"
@@ -71,10 +72,10 @@ export class GitOperations {
 		private readonly sandboxId: () => string,
 	) {}
 
-	private async git(args: string[], allowFailure = false) {
+	private async git(args: string[], allowFailure = false, extraEnv: Record<string, string> = {}) {
 		try {
 			return await this.provider.exec(this.sandboxId(), ["git", ...args], {
-				env: gitEnv,
+				env: { ...gitEnv, ...extraEnv },
 				allowFailure,
 				timeoutMs: 120_000,
 			});
@@ -153,11 +154,22 @@ export class GitOperations {
 		return (await this.git(["log", "-1", "--format=%h %s"])).stdout.trim();
 	}
 
-	async push(): Promise<string> {
+	/**
+	 * Pushes HEAD to origin. With a token (from the organization's GitHub connection) HTTPS remotes
+	 * get it as an Authorization header through git's environment config: never in argv or the URL.
+	 */
+	async push(options: { token?: string } = {}): Promise<string> {
 		const remotes = (await this.git(["remote"])).stdout.split("\n").filter(Boolean);
 		if (remotes.length === 0)
 			throw new GitOperationError("NO_REMOTE", "The repository has no remote to push to");
-		const result = await this.git(["push", "--set-upstream", "origin", "HEAD"]);
+		const auth: Record<string, string> = options.token
+			? {
+					GIT_CONFIG_COUNT: "1",
+					GIT_CONFIG_KEY_0: "http.extraHeader",
+					GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`x-access-token:${options.token}`).toString("base64")}`,
+				}
+			: {};
+		const result = await this.git(["push", "--set-upstream", "origin", "HEAD"], false, auth);
 		return `${result.stdout}${result.stderr}`.trim() || "Pushed";
 	}
 }

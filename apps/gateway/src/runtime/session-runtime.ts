@@ -7,7 +7,7 @@ import {
 	OpencodeEventMapper,
 } from "@proliferate/agent-runtime";
 import type { Logger } from "@proliferate/logger";
-import { repos, type ServiceContext, sandboxes, sessions } from "@proliferate/services";
+import { type integrations, repos, type ServiceContext, sandboxes, sessions } from "@proliferate/services";
 import {
 	DomainError,
 	errorMessage,
@@ -19,6 +19,7 @@ import {
 import { deriveSandboxToken } from "@proliferate/shared/auth";
 import { buildSystemPrompt, platformToolsByKind } from "@proliferate/shared/prompts";
 import { GitOperations } from "./git-operations";
+import { openPullRequest, type PullRequestInput, type PullRequestResult } from "./pull-requests";
 
 export interface AgentSettings {
 	/** Secret from which each session's OpenCode password is derived (stable across gateway restarts). */
@@ -42,6 +43,8 @@ export interface RuntimeDeps {
 	isAgentBusy?: () => boolean;
 	/** Appends an event to the session's log and delivers it to clients. */
 	publish: (input: SessionEventInput) => Promise<void>;
+	/** GitHub API settings; without them pull requests cannot be opened. */
+	github?: integrations.GithubConfig | undefined;
 }
 
 export class SessionNotRunningError extends DomainError {
@@ -78,6 +81,15 @@ export class SessionRuntime {
 		private readonly deps: RuntimeDeps,
 	) {
 		this.git = new GitOperations(deps.provider, () => this.requireLive().sandbox.sandboxId);
+	}
+
+	/** Pushes the current branch and opens (or finds) its pull request on GitHub. */
+	openPullRequest(input: PullRequestInput): Promise<PullRequestResult> {
+		this.requireLive();
+		return openPullRequest(
+			{ services: this.deps.services, github: this.deps.github, git: this.git, scope: this.scope() },
+			input,
+		);
 	}
 
 	get ready(): boolean {

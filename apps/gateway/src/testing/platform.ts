@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +13,7 @@ import { createGatewayHttpClient, createSyncClient, type SessionStream } from "@
 import { createSilentLogger } from "@proliferate/logger";
 import { LocalSandboxProvider } from "@proliferate/sandbox";
 import { createScriptedModelServer, type ScriptedModelServer } from "@proliferate/scripted-model";
-import { createDb, type DatabaseHandle, orgs, repos } from "@proliferate/services";
+import { createDb, type DatabaseHandle, integrations, orgs, repos } from "@proliferate/services";
 import type { SessionEvent } from "@proliferate/shared";
 import { signServiceToken, signUserToken } from "@proliferate/shared/auth";
 import {
@@ -22,6 +23,7 @@ import {
 	type TestRedis,
 	testSecret,
 } from "@proliferate/vitest-setup";
+import { createFakeGithub, type FakeGithub } from "@proliferate/vitest-setup/fake-github";
 import { Redis } from "ioredis";
 import WebSocket from "ws";
 import { createGateway, type Gateway } from "../create-gateway";
@@ -53,6 +55,8 @@ export interface TestPlatform {
 		options?: { idleTimeoutMs?: number; sandboxLifetimeSeconds?: number },
 	) => Promise<Gateway>;
 	provider: LocalSandboxProvider;
+	/** The GitHub API the gateway talks to; the organization is connected as "ada", owning ada/demo-app. */
+	github: FakeGithub;
 	close: () => Promise<void>;
 }
 
@@ -99,7 +103,19 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 		name: "demo-app",
 		url: demo.path,
 		sourceKind: "local_path",
+		githubFullName: "ada/demo-app",
 	});
+	const github = await createFakeGithub();
+	github.addRepository("ada/demo-app");
+	const githubConfig: integrations.GithubConfig = {
+		apiUrl: github.url,
+		secretBox: new integrations.SecretBox(randomBytes(32).toString("hex")),
+	};
+	await integrations.connectGithubToken(
+		services,
+		{ organizationId: organization.id, token: github.addUserToken("ada") },
+		githubConfig,
+	);
 	const secrets = { userSecret: testSecret("user"), serviceSecret: testSecret("service") };
 	const gateways: Gateway[] = [];
 	const streams: SessionStream[] = [];
@@ -128,6 +144,7 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 			leaseTtlMs: 3000,
 			artifactsDirectory: join(root, "artifacts"),
 			idleTimeoutMs: options.idleTimeoutMs ?? 0,
+			github: githubConfig,
 			...(options.sandboxLifetimeSeconds ? { sandboxLifetimeSeconds: options.sandboxLifetimeSeconds } : {}),
 		});
 		await gateway.listen(port);
@@ -153,6 +170,7 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 		repoId: repo.id,
 		userToken,
 		provider,
+		github,
 		startGateway,
 		connect(sessionId, token, after = 0, options = {}) {
 			const events: SessionEvent[] = [];
@@ -182,6 +200,7 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 			await provider.shutdown();
 			for (const meta of provider.listSandboxes()) await provider.terminate(meta.sandboxId);
 			await model.close();
+			await github.close();
 			redis.disconnect();
 			await handle.close();
 			await redisInfo.cleanup();

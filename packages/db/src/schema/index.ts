@@ -1,4 +1,5 @@
 export * from "./agent";
+export * from "./integrations";
 export * from "./organizations";
 export * from "./repos";
 export * from "./sessions";

@@ -17,6 +17,8 @@ export const repos = pgTable(
 		/** Clone URL or absolute local path. */
 		url: text().notNull(),
 		defaultBranch: text().notNull().default("main"),
+		/** "owner/name" on GitHub when the repository lives there (pull requests, GitHub connection). */
+		githubFullName: text(),
 		createdBy: text().references(() => users.id, { onDelete: "set null" }),
 		createdAt: createdAt(),
 		updatedAt: updatedAt(),

@@ -5,6 +5,13 @@ export const integrationsKeys = {
 	// ── Integrations
 	/** GitHub API base URL (GitHub Enterprise or a test server). */
 	GITHUB_API_URL: httpUrl().default("https://api.github.com"),
+	/** GitHub App (optional): its id and PEM private key, for installation connections and their tokens. */
+	GITHUB_APP_ID: z.string().regex(/^\d+$/, "must be the numeric app id").optional(),
+	GITHUB_APP_PRIVATE_KEY: z
+		.string()
+		.transform((value) => value.replace(/\\n/g, "\n"))
+		.pipe(z.string().includes("PRIVATE KEY", { message: "must be a PEM private key" }))
+		.optional(),
 	/** Key used to encrypt secrets at rest (AES-256-GCM), 64 hex characters. */
 	SECRETS_ENCRYPTION_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters (32 bytes)"),
 } satisfies z.ZodRawShape;

@@ -9,6 +9,7 @@ export interface Repo {
 	sourceKind: RepoSourceKind;
 	url: string;
 	defaultBranch: string;
+	githubFullName: string | null;
 	createdAt: string;
 }
 
@@ -20,6 +21,7 @@ export function toRepo(row: RepoRow): Repo {
 		sourceKind: row.sourceKind,
 		url: row.url,
 		defaultBranch: row.defaultBranch,
+		githubFullName: row.githubFullName,
 		createdAt: row.createdAt.toISOString(),
 	};
 }

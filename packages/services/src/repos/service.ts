@@ -13,6 +13,19 @@ export function repoNameFromUrl(url: string): string {
 	return cleaned.split("/").pop() || cleaned;
 }
 
+/** "owner/name" when the URL points at github.com (HTTPS, SSH or scp-style), else null. */
+export function githubFullNameFromUrl(url: string): string | null {
+	const match = url
+		.trim()
+		.replace(/\/+$/, "")
+		.match(
+			/^(?:https:\/\/(?:[^@/]+@)?github\.com\/|ssh:\/\/git@github\.com\/|git@github\.com:)([\w.-]+)\/([\w.-]+?)(?:\.git)?$/,
+		);
+	return match ? `${match[1]}/${match[2]}` : null;
+}
+
+const fullNamePattern = /^[\w.-]+\/[\w.-]+$/;
+
 function validateSource(sourceKind: RepoSourceKind, url: string): void {
 	if (sourceKind === "local_path") {
 		if (!isAbsolute(url)) throw new InvalidRepoSourceError("A local repository path must be absolute");
@@ -38,6 +51,8 @@ export async function createRepo(
 		sourceKind: RepoSourceKind;
 		name?: string;
 		defaultBranch?: string;
+		/** "owner/name" on GitHub; derived from a github.com URL when not given. */
+		githubFullName?: string | null;
 		createdBy?: string | null;
 	},
 ): Promise<Repo> {
@@ -45,6 +60,10 @@ export async function createRepo(
 	validateSource(params.sourceKind, url);
 	const name = (params.name ?? repoNameFromUrl(url)).trim();
 	if (!name) throw new InvalidRepoSourceError("A repository needs a name");
+	const githubFullName = params.githubFullName?.trim() || githubFullNameFromUrl(url);
+	if (githubFullName && !fullNamePattern.test(githubFullName)) {
+		throw new InvalidRepoSourceError(`${githubFullName} is not a GitHub owner/name`);
+	}
 	if (await reposDb.findRepoByName(context.db, { organizationId: params.organizationId, name })) {
 		throw new RepoNameTakenError(name);
 	}
@@ -54,6 +73,7 @@ export async function createRepo(
 		sourceKind: params.sourceKind,
 		url,
 		defaultBranch: params.defaultBranch ?? "main",
+		githubFullName: githubFullName ?? null,
 		createdBy: params.createdBy ?? null,
 	});
 	return toRepo(row);

@@ -1,0 +1,94 @@
+import { integrations, repos, type ServiceContext, sessions } from "@proliferate/services";
+import { DomainError } from "@proliferate/shared";
+import { GitOperationError, type GitOperations } from "./git-operations";
+
+export interface PullRequestInput {
+	title: string;
+	body?: string;
+	/** Defaults to the repository's default branch. */
+	baseBranch?: string;
+}
+
+export interface PullRequestResult {
+	url: string;
+	number: number;
+	existing: boolean;
+	message: string;
+}
+
+/**
+ * Opens a pull request for the session's current branch: pushes it with a token from the
+ * organization's GitHub connection, then creates the pull request through the GitHub API (or
+ * returns the one already open for the branch).
+ */
+export async function openPullRequest(
+	deps: {
+		services: ServiceContext;
+		github: integrations.GithubConfig | undefined;
+		git: GitOperations;
+		scope: { organizationId: string; sessionId: string };
+	},
+	input: PullRequestInput,
+): Promise<PullRequestResult> {
+	const { services, github, git, scope } = deps;
+	if (!github) {
+		throw new GitOperationError("GITHUB_NOT_CONNECTED", "GitHub is not configured on this platform");
+	}
+	const session = await sessions.getSession(services, scope);
+	const repo = session.repoId
+		? await repos.getRepo(services, { organizationId: scope.organizationId, repoId: session.repoId })
+		: null;
+	if (!repo?.githubFullName) {
+		throw new GitOperationError("NOT_GITHUB_REMOTE", "This session's repository is not on GitHub");
+	}
+	const status = await git.status();
+	if (!status.branch) {
+		throw new GitOperationError(
+			"INVALID_INPUT",
+			"HEAD is detached; create a branch before opening a pull request",
+		);
+	}
+	const base = input.baseBranch ?? repo.defaultBranch;
+	if (status.branch === base) {
+		throw new GitOperationError(
+			"INVALID_INPUT",
+			`You are on ${base}, the pull request's base; create a branch for the change first`,
+		);
+	}
+	const owner = repo.githubFullName.split("/")[0] ?? "";
+	try {
+		const token = await integrations.githubGitToken(
+			services,
+			{ organizationId: scope.organizationId, owner },
+			github,
+		);
+		await git.push({ token });
+		const pull = await integrations.openPullRequest(
+			services,
+			{
+				organizationId: scope.organizationId,
+				repoFullName: repo.githubFullName,
+				head: status.branch,
+				base,
+				title: input.title,
+				...(input.body !== undefined ? { body: input.body } : {}),
+			},
+			github,
+		);
+		return {
+			...pull,
+			message: pull.existing
+				? `Pull request #${pull.number} is already open for ${status.branch}`
+				: `Opened pull request #${pull.number}`,
+		};
+	} catch (error) {
+		if (error instanceof GitOperationError) throw error;
+		if (error instanceof integrations.GithubNotConnectedError) {
+			throw new GitOperationError("GITHUB_NOT_CONNECTED", error.message);
+		}
+		if (error instanceof integrations.GithubAuthError)
+			throw new GitOperationError("AUTH_FAILED", error.message);
+		if (error instanceof DomainError) throw new GitOperationError("UNKNOWN_ERROR", error.message);
+		throw error;
+	}
+}
