@@ -32,6 +32,7 @@ const provider = new LocalSandboxProvider({
 		{ hostPath: AGENT_RUNTIME_HOST_DIR, sandboxPath: AGENT_RUNTIME_SANDBOX_DIR },
 	],
 	allowUnisolated: env.SANDBOX_ALLOW_UNISOLATED,
+	...(env.SANDBOX_ALLOW_INTERNET ? { internet: { allowCidrs: env.SANDBOX_EGRESS_ALLOW_CIDRS } } : {}),
 	defaultLifetimeSeconds: env.SANDBOX_TIMEOUT_SECONDS,
 	logger: logger.child({ module: "sandbox" }),
 });

@@ -9,6 +9,17 @@ export const sandboxKeys = {
 	SANDBOX_ALLOW_UNISOLATED: booleanFlag(false),
 	/** Let sandboxes reach the internet through the egress proxy (never private or loopback ranges). */
 	SANDBOX_ALLOW_INTERNET: booleanFlag(false),
+	/** Private CIDRs the egress proxy lets sandboxes reach anyway (comma-separated, e.g. an internal mirror). */
+	SANDBOX_EGRESS_ALLOW_CIDRS: z
+		.string()
+		.default("")
+		.transform((value) =>
+			value
+				.split(",")
+				.map((part) => part.trim())
+				.filter(Boolean),
+		)
+		.pipe(z.array(z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, "must be CIDRs like 10.1.2.0/24"))),
 	/** Maximum sandbox lifetime in seconds; the gateway migrates before it ends. */
 	SANDBOX_TIMEOUT_SECONDS: z.coerce.number().int().min(60).default(3600),
 	/** Number of pre-started sandboxes kept warm. */

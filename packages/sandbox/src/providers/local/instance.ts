@@ -6,6 +6,7 @@ import type { SandboxEgressTarget, SandboxProcessSpec } from "@proliferate/share
 import { bwrapArguments, type RuntimeMount, sandboxBaseEnvironment, sandboxEtcFiles } from "./bwrap-args";
 import { controlRequest, waitForSupervisor } from "./control-client";
 import { HostRelays } from "./host-relays";
+import { internetEgressName } from "./internet-proxy";
 import { runtimeDirectory, type SandboxLayout, sandboxPaths } from "./layout";
 
 export interface InstanceOptions {
@@ -151,12 +152,26 @@ export class SandboxInstance {
 
 	/** PROLIFERATE_EGRESS_<NAME>_URL for every egress target, so processes can find them. */
 	egressEnvironment(): Record<string, string> {
-		return Object.fromEntries(
-			Object.entries(this.egressUrls).map(([name, url]) => [
-				`PROLIFERATE_EGRESS_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`,
-				url,
-			]),
-		);
+		const internet = this.egressUrls[internetEgressName];
+		return {
+			...Object.fromEntries(
+				Object.entries(this.egressUrls).map(([name, url]) => [
+					`PROLIFERATE_EGRESS_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`,
+					url,
+				]),
+			),
+			// curl, git, npm, pip and most tools honour these; the platform's own relays stay direct.
+			...(internet
+				? {
+						HTTP_PROXY: internet,
+						HTTPS_PROXY: internet,
+						http_proxy: internet,
+						https_proxy: internet,
+						NO_PROXY: "127.0.0.1,localhost",
+						no_proxy: "127.0.0.1,localhost",
+					}
+				: {}),
+		};
 	}
 
 	/** Stops the supervisor's processes gracefully, then the sandbox itself. */

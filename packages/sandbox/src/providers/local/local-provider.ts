@@ -17,6 +17,7 @@ import {
 import type { RuntimeMount } from "./bwrap-args";
 import { execInInstance } from "./exec";
 import { SandboxInstance } from "./instance";
+import { InternetProxy, internetEgressName } from "./internet-proxy";
 import {
 	hostPathFor,
 	isLocalSandboxId,
@@ -39,6 +40,11 @@ export interface LocalProviderConfig {
 	bwrapPath?: string;
 	defaultLifetimeSeconds?: number;
 	logger?: Logger;
+	/**
+	 * Internet access for sandboxes (off when absent): through an egress proxy that refuses
+	 * loopback, private and reserved addresses, except `allowCidrs` an operator opens on purpose.
+	 */
+	internet?: { allowCidrs?: string[]; allowedPorts?: number[] };
 	/** Called when a sandbox stops on its own (expired, crashed) — the gateway migrates or marks failure. */
 	onSandboxStopped?: (sandboxId: string, reason: string) => void;
 }
@@ -63,9 +69,13 @@ export class LocalSandboxProvider implements SandboxProvider {
 	private readonly isolation: "bwrap" | "none";
 	private readonly bwrapPath: string;
 	private readonly logger: Logger;
+	private readonly internetProxy: InternetProxy | undefined;
 
 	constructor(private readonly config: LocalProviderConfig) {
 		this.logger = config.logger ?? createSilentLogger();
+		this.internetProxy = config.internet
+			? new InternetProxy({ ...config.internet, logger: this.logger.child({ module: "internet-proxy" }) })
+			: undefined;
 		this.sandboxesDirectory = join(config.dataDirectory, "sandboxes");
 		this.archive = new SnapshotArchive(join(config.dataDirectory, "snapshots"));
 		mkdirSync(this.sandboxesDirectory, { recursive: true });
@@ -183,7 +193,11 @@ export class LocalSandboxProvider implements SandboxProvider {
 		});
 		this.instances.set(sandboxId, instance);
 		await instance.boot();
-		await instance.openEgress(meta.egress);
+		await instance.openEgress(
+			this.internetProxy
+				? [...meta.egress, { name: internetEgressName, url: await this.internetProxy.start() }]
+				: meta.egress,
+		);
 		for (const spec of meta.processes) await instance.startProcess(spec);
 		for (const port of meta.exposedPorts) await instance.exposePort(port);
 		this.updateMeta(sandboxId, { state: "running", stateReason: undefined });
@@ -405,6 +419,7 @@ export class LocalSandboxProvider implements SandboxProvider {
 
 	/** Stops every sandbox this process runs (graceful shutdown). Their workspaces stay on disk. */
 	async shutdown(): Promise<void> {
+		await this.internetProxy?.close();
 		await Promise.all(
 			[...this.instances.entries()].map(async ([id, instance]) => {
 				this.instances.delete(id);
