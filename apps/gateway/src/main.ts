@@ -32,6 +32,12 @@ const provider = new LocalSandboxProvider({
 		{ hostPath: AGENT_RUNTIME_HOST_DIR, sandboxPath: AGENT_RUNTIME_SANDBOX_DIR },
 	],
 	allowUnisolated: env.SANDBOX_ALLOW_UNISOLATED,
+	defaultResources: {
+		...(env.SANDBOX_MEMORY_MB ? { memoryMb: env.SANDBOX_MEMORY_MB } : {}),
+		...(env.SANDBOX_MAX_PROCESSES ? { maxProcesses: env.SANDBOX_MAX_PROCESSES } : {}),
+		...(env.SANDBOX_DISK_MB ? { diskMb: env.SANDBOX_DISK_MB } : {}),
+		...(env.SANDBOX_CPU_SHARES ? { cpuShares: env.SANDBOX_CPU_SHARES } : {}),
+	},
 	...(env.SANDBOX_ALLOW_INTERNET ? { internet: { allowCidrs: env.SANDBOX_EGRESS_ALLOW_CIDRS } } : {}),
 	defaultLifetimeSeconds: env.SANDBOX_TIMEOUT_SECONDS,
 	logger: logger.child({ module: "sandbox" }),

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Logger } from "@proliferate/logger";
 import type { SandboxEgressTarget, SandboxProcessSpec } from "@proliferate/shared";
 import { bwrapArguments, type RuntimeMount, sandboxBaseEnvironment, sandboxEtcFiles } from "./bwrap-args";
+import type { SandboxCgroup } from "./cgroups";
 import { controlRequest, waitForSupervisor } from "./control-client";
 import { HostRelays } from "./host-relays";
 import { internetEgressName } from "./internet-proxy";
@@ -17,6 +18,8 @@ export interface InstanceOptions {
 	env: Record<string, string>;
 	logger: Logger;
 	onExit: (code: number | null, signal: NodeJS.Signals | null) => void;
+	/** Resource limits: the sandbox starts inside this cgroup. */
+	cgroup?: SandboxCgroup | undefined;
 }
 
 /** First in-sandbox port used for egress relays (127.0.0.1:<port> inside the sandbox). */
@@ -80,9 +83,19 @@ export class SandboxInstance {
 			writeFileSync(join(layout.etcDir, file), content);
 		const environment = this.environment();
 		const supervisor = [process.execPath === "/usr/bin/node" ? "/usr/bin/node" : "node"];
+		const { cgroup } = this.options;
+		const start = (command: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string) => {
+			const wrapped = cgroup ? cgroup.wrap(command, args) : { command, args };
+			return spawn(wrapped.command, wrapped.args, {
+				env: { ...env, ...cgroup?.environment() },
+				stdio: ["ignore", "pipe", "pipe"],
+				...(cwd ? { cwd } : {}),
+			});
+		};
+		// bubblewrap clears the environment (--clearenv), so the cgroup variable never reaches inside.
 		this.child =
 			this.options.isolation === "bwrap"
-				? spawn(
+				? start(
 						this.options.bwrapPath,
 						[
 							...bwrapArguments(layout, this.options.runtimeMounts, runtimeDirectory),
@@ -91,13 +104,14 @@ export class SandboxInstance {
 							"/usr/bin/node",
 							`${sandboxPaths.runtime}/sandbox-init.mjs`,
 						],
-						{ stdio: ["ignore", "pipe", "pipe"] },
+						{ PATH: "/usr/local/bin:/usr/bin:/bin" },
 					)
-				: spawn(supervisor[0] ?? "node", [join(runtimeDirectory, "sandbox-init.mjs")], {
-						cwd: layout.home,
-						env: environment,
-						stdio: ["ignore", "pipe", "pipe"],
-					});
+				: start(
+						supervisor[0] ?? "node",
+						[join(runtimeDirectory, "sandbox-init.mjs")],
+						environment,
+						layout.home,
+					);
 		const remember = (chunk: Buffer) => {
 			this.outputTail = (this.outputTail + chunk.toString()).slice(-4000);
 		};

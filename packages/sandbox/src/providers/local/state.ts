@@ -1,5 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import type { SandboxEgressTarget, SandboxProcessSpec, SandboxState } from "@proliferate/shared";
+import type {
+	SandboxEgressTarget,
+	SandboxProcessSpec,
+	SandboxResources,
+	SandboxState,
+} from "@proliferate/shared";
 
 /** What a local sandbox keeps on disk so a provider (even a new instance) can reboot it. */
 export interface SandboxMeta {
@@ -14,6 +19,8 @@ export interface SandboxMeta {
 	processes: SandboxProcessSpec[];
 	egress: SandboxEgressTarget[];
 	exposedPorts: number[];
+	/** Limits enforced through cgroups (and a disk-usage watch) while the sandbox runs. */
+	resources?: SandboxResources;
 	/** Snapshot taken by the last pause; resume restores it. */
 	pauseSnapshotId?: string;
 }
