@@ -128,6 +128,26 @@ export async function listConnections(context: ServiceContext, params: OrgScope)
 	return rows.map(toConnection);
 }
 
+/** One of the organization's connections (another organization's id is simply not found). */
+export async function getConnection(
+	context: ServiceContext,
+	params: OrgScope & { connectionId: string },
+): Promise<Connection> {
+	const [row] = isUuid(params.connectionId)
+		? await context.db
+				.select()
+				.from(schema.integrationConnections)
+				.where(
+					and(
+						eq(schema.integrationConnections.id, params.connectionId),
+						eq(schema.integrationConnections.organizationId, params.organizationId),
+					),
+				)
+		: [];
+	if (!row) throw new ConnectionNotFoundError(params.connectionId);
+	return toConnection(row);
+}
+
 export async function removeConnection(
 	context: ServiceContext,
 	params: OrgScope & { connectionId: string },
@@ -256,18 +276,7 @@ export async function listGithubRepositories(
 	params: OrgScope & { connectionId: string },
 	config: GithubConfig,
 ): Promise<GithubRepository[]> {
-	const [row] = isUuid(params.connectionId)
-		? await context.db
-				.select()
-				.from(schema.integrationConnections)
-				.where(
-					and(
-						eq(schema.integrationConnections.id, params.connectionId),
-						eq(schema.integrationConnections.organizationId, params.organizationId),
-					),
-				)
-		: [];
-	if (!row) throw new ConnectionNotFoundError(params.connectionId);
+	const row = await getConnection(context, params);
 	const { octokit } = await githubClientFor(
 		context,
 		{ organizationId: params.organizationId, owner: row.accountLogin },
