@@ -51,7 +51,7 @@ export interface ServiceManagerOptions {
 	resolveCwd: (path: string) => string;
 }
 
-const savedFile = z.array(serviceSpec.partial({ port: true }));
+const savedFile = z.array(z.unknown());
 
 /**
  * Long-running service commands (dev servers, databases): each runs as `bash -lc <command>` in its
@@ -69,7 +69,11 @@ export class ServiceManager {
 		const file = this.options.savedServicesFile;
 		if (!file || !existsSync(file)) return [];
 		try {
-			return savedFile.parse(JSON.parse(readFileSync(file, "utf8")));
+			// Entries that do not fit (a name with spaces saved by an older tool) are skipped, not fatal.
+			return savedFile.parse(JSON.parse(readFileSync(file, "utf8"))).flatMap((entry) => {
+				const parsed = serviceSpec.safeParse(entry);
+				return parsed.success ? [parsed.data] : [];
+			});
 		} catch {
 			return [];
 		}

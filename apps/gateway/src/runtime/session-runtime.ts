@@ -7,11 +7,13 @@ import {
 	OpencodeEventMapper,
 } from "@proliferate/agent-runtime";
 import type { Logger } from "@proliferate/logger";
-import { repos, type ServiceContext, sandboxes, sessions } from "@proliferate/services";
+import { deriveSandboxMcpToken, sandboxMcpProcess } from "@proliferate/sandbox-mcp";
+import { repoConfig, repos, type ServiceContext, sandboxes, sessions } from "@proliferate/services";
 import {
 	DomainError,
 	errorMessage,
 	type MessageSource,
+	SANDBOX_MCP_PORT,
 	type SandboxHandle,
 	type SandboxProvider,
 	type SessionEventInput,
@@ -132,6 +134,10 @@ export class SessionRuntime {
 						.getSandbox(services, { organizationId: this.organizationId, sandboxId: session.sandboxId })
 						.catch(() => null)
 				: null;
+			const savedServices = repo
+				? (await repoConfig.getRepoConfig(services, { organizationId: this.organizationId, repoId: repo.id }))
+						.serviceCommands
+				: [];
 			const spec = buildOpencodeBootSpec({
 				homeDir: "/home/user",
 				workspaceDir: "/home/user/workspace",
@@ -165,8 +171,20 @@ export class SessionRuntime {
 				...(session.snapshotId && (!previous || previous.state === "terminated")
 					? { snapshotId: session.snapshotId }
 					: {}),
-				files: spec.files,
-				processes: [spec.process],
+				files: [
+					...spec.files,
+					// The repository's saved service commands, for sandbox-mcp's service manager.
+					{ path: "/home/user/.proliferate/services.json", content: JSON.stringify(savedServices) },
+				],
+				processes: [
+					spec.process,
+					sandboxMcpProcess({
+						token: this.sandboxMcpToken(),
+						homeDir: "/home/user",
+						workspaceDir: "/home/user/workspace",
+						autostartServices: session.kind !== "setup",
+					}),
+				],
 				egress: [
 					{ name: "llm", url: agent.llmBaseUrl },
 					{ name: "gateway", url: this.deps.gatewayUrl() },
@@ -417,6 +435,19 @@ export class SessionRuntime {
 			reason: "migrated",
 		});
 		await this.ensureReady();
+	}
+
+	private sandboxMcpToken(): string {
+		return deriveSandboxMcpToken(this.sessionId, this.deps.agent.passwordSecret);
+	}
+
+	/** Where the gateway reaches the session's sandbox-mcp, and the token it must send. */
+	async sandboxMcp(): Promise<{ url: string; token: string }> {
+		const live = this.requireLive();
+		const url =
+			live.sandbox.ports[SANDBOX_MCP_PORT] ??
+			(await this.deps.provider.resolvePortUrl(live.sandbox.sandboxId, SANDBOX_MCP_PORT));
+		return { url, token: this.sandboxMcpToken() };
 	}
 
 	/** The host URL of a port inside the session's sandbox (exposing it on first use). */

@@ -1,0 +1,145 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import type { Logger } from "@proliferate/logger";
+import type { ServiceContext } from "@proliferate/services";
+import { DomainError, HTTP_STATUS_BY_KIND } from "@proliferate/shared";
+import { type HubManager, WrongInstanceError } from "../hub/hub-manager";
+import type { SessionHub } from "../hub/session-hub";
+import { proxyHttp, proxyUpgrade } from "../preview/port-proxy";
+import type { PreviewLinks } from "../preview/preview-links";
+import { type AuthSecrets, authenticate, authorizeSession, organizationOf } from "../server/auth";
+import { sendJson } from "../server/http-helpers";
+
+export interface SandboxRouteDeps {
+	services: ServiceContext;
+	hubs: HubManager;
+	secrets: AuthSecrets;
+	previewLinks: PreviewLinks;
+	gatewayUrl: () => string;
+	logger: Logger;
+}
+
+/** `/sessions/:id/sandbox/<sandbox-mcp path>`: only these sandbox-mcp areas are reachable. */
+const sandboxPath = /^\/sessions\/([^/]+)\/sandbox(\/(?:terminals|services|files|git)(?:\/[^?]*)?)$/;
+const exposePath = /^\/services\/([^/]+)\/expose$/;
+const terminalSocketPath = /^\/terminals\/[^/]+$/;
+
+interface Target {
+	sessionId: string;
+	organizationId: string;
+	hub: SessionHub;
+	mcp: { url: string; token: string };
+	/** The sandbox-mcp path with the query, minus the caller's `token`. */
+	path: string;
+	mcpPath: string;
+}
+
+/** Authenticates the caller, checks the session is theirs, boots the sandbox if needed, finds sandbox-mcp. */
+async function resolveTarget(
+	deps: SandboxRouteDeps,
+	request: IncomingMessage,
+	url: URL,
+	match: RegExpMatchArray,
+): Promise<Target> {
+	const sessionId = decodeURIComponent(match[1] ?? "");
+	const principal = await authenticate(request, url, deps.secrets);
+	const organizationId = organizationOf(principal, request);
+	await authorizeSession(deps.services, principal, organizationId, sessionId);
+	const hub = await deps.hubs.getOrCreate(sessionId, organizationId);
+	await hub.runtime.ensureReady();
+	const mcp = await hub.runtime.sandboxMcp();
+	url.searchParams.delete("token");
+	const mcpPath = match[2] ?? "/";
+	return { sessionId, organizationId, hub, mcp, mcpPath, path: `${mcpPath}${url.search}` };
+}
+
+/**
+ * The terminal, service, file and git routes of the session's sandbox-mcp, for users (and services)
+ * of the session's organization. Requests are forwarded with the sandbox's own token; exposing a
+ * service also opens its port through the provider and answers a preview link.
+ */
+export async function handleSandboxRequest(
+	deps: SandboxRouteDeps,
+	request: IncomingMessage,
+	response: ServerResponse,
+	url: URL,
+): Promise<boolean> {
+	const match = url.pathname.match(sandboxPath);
+	if (!match) return false;
+	let target: Target;
+	try {
+		target = await resolveTarget(deps, request, url, match);
+	} catch (error) {
+		if (error instanceof WrongInstanceError && error.owner.url) {
+			response.writeHead(307, { location: `${error.owner.url}${request.url ?? "/"}` });
+			response.end();
+			return true;
+		}
+		throw error;
+	}
+	const authorization = { authorization: `Bearer ${target.mcp.token}` };
+	const expose = target.mcpPath.match(exposePath);
+	if (request.method === "POST" && expose) {
+		await exposeService(deps, target, authorization, response);
+		return true;
+	}
+	await proxyHttp(request, response, target.mcp.url, target.path, authorization);
+	return true;
+}
+
+async function exposeService(
+	deps: SandboxRouteDeps,
+	target: Target,
+	authorization: Record<string, string>,
+	response: ServerResponse,
+): Promise<void> {
+	const answer = await fetch(`${target.mcp.url}${target.mcpPath}`, {
+		method: "POST",
+		headers: authorization,
+	});
+	const body = (await answer.json()) as { name: string; port: number } | { error: unknown };
+	if (!answer.ok || !("port" in body)) {
+		sendJson(response, answer.status, body);
+		return;
+	}
+	await target.hub.runtime.resolvePort(body.port);
+	const token = await deps.previewLinks.create({
+		sessionId: target.sessionId,
+		organizationId: target.organizationId,
+		port: body.port,
+	});
+	const url = `${deps.gatewayUrl()}/preview/${token}/`;
+	await target.hub.publish({ type: "preview.url", port: body.port, url });
+	sendJson(response, 200, { name: body.name, port: body.port, url, token });
+}
+
+function refuseUpgrade(socket: Duplex, error: unknown, logger: Logger): void {
+	const domain = error instanceof DomainError ? error : undefined;
+	if (!domain) logger.error({ err: error }, "terminal proxy failed");
+	const status = domain ? HTTP_STATUS_BY_KIND[domain.kind] : 500;
+	const body = JSON.stringify({
+		error: domain?.toJSON() ?? { code: "INTERNAL", kind: "internal", message: "Internal error" },
+	});
+	socket.end(
+		`HTTP/1.1 ${status} ${domain?.code ?? "INTERNAL"}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+	);
+}
+
+/** Terminal WebSockets (`/sessions/:id/sandbox/terminals/:terminalId`), proxied to sandbox-mcp. */
+export function handleSandboxUpgrade(
+	deps: SandboxRouteDeps,
+	request: IncomingMessage,
+	socket: Duplex,
+	head: Buffer,
+): boolean {
+	const url = new URL(request.url ?? "/", "http://gateway");
+	const match = url.pathname.match(sandboxPath);
+	if (!match?.[2] || !terminalSocketPath.test(match[2])) return false;
+	void (async () => {
+		const target = await resolveTarget(deps, request, url, match);
+		proxyUpgrade(request, socket, head, target.mcp.url, target.path, {
+			authorization: `Bearer ${target.mcp.token}`,
+		});
+	})().catch((error: unknown) => refuseUpgrade(socket, error, deps.logger));
+	return true;
+}
