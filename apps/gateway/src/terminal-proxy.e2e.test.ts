@@ -18,18 +18,36 @@ function sandboxClient(token: string): SandboxClient {
 	});
 }
 
-/** Opens a terminal socket through the gateway and reports the HTTP status of a refused upgrade. */
-function upgradeStatus(path: string, token: string): Promise<string> {
+/** Opens a terminal socket through the gateway: "opened", or the close code and error frame of a refusal. */
+function upgradeOutcome(path: string, token: string): Promise<string> {
 	return new Promise((resolve) => {
 		const socket = new WebSocket(
 			`${platform.gateway.url.replace("http", "ws")}${path}?token=${encodeURIComponent(token)}`,
 		);
-		socket.on("unexpected-response", (_request, response) => resolve(String(response.statusCode)));
-		socket.on("open", () => {
-			resolve("opened");
-			socket.close();
+		let error = "";
+		let opened = false;
+		socket.on("message", (data) => {
+			const frame = JSON.parse(String(data)) as { type: string; code?: string };
+			if (frame.type === "error") error = frame.code ?? "";
+			else if (!opened) {
+				opened = true;
+				resolve("opened");
+				socket.close();
+			}
 		});
-		socket.on("error", () => resolve("error"));
+		socket.on("open", () => {
+			setTimeout(() => {
+				if (!error && !opened) {
+					opened = true;
+					resolve("opened");
+					socket.close();
+				}
+			}, 1000);
+		});
+		socket.on("close", (code) => {
+			if (!opened) resolve(`${code} ${error}`);
+		});
+		socket.on("error", () => {});
 	});
 }
 
@@ -108,21 +126,21 @@ describe("the gateway's sandbox-mcp proxy", () => {
 	it("refuses another organization's users, wrong tokens and tokens of another session", async () => {
 		const terminal = await sandbox.createTerminal();
 		const socketPath = `/sessions/${sessionId}/sandbox/terminals/${terminal.id}`;
-		expect(await upgradeStatus(socketPath, await platform.userToken())).toBe("opened");
+		expect(await upgradeOutcome(socketPath, await platform.userToken())).toBe("opened");
 
 		const outsider = await signUserToken(
 			{ userId: platform.userId, organizationId: platform.otherOrganizationId },
 			platform.secrets.userSecret,
 		);
 		await expect(sandboxClient(outsider).listTerminals()).rejects.toMatchObject({ status: 404 });
-		expect(await upgradeStatus(socketPath, outsider)).toBe("404");
+		expect(await upgradeOutcome(socketPath, outsider)).toBe("4404 SESSION_NOT_FOUND");
 
 		await expect(sandboxClient("not-a-token").listServices()).rejects.toMatchObject({ status: 401 });
-		expect(await upgradeStatus(socketPath, "not-a-token")).toBe("401");
+		expect(await upgradeOutcome(socketPath, "not-a-token")).toBe("4401 INVALID_TOKEN");
 
 		const otherSession = await platform.userToken("00000000-0000-4000-8000-000000000000");
 		await expect(sandboxClient(otherSession).gitStatus()).rejects.toMatchObject({ status: 403 });
-		expect(await upgradeStatus(socketPath, otherSession)).toBe("403");
+		expect(await upgradeOutcome(socketPath, otherSession)).toBe("4403 TOKEN_NOT_FOR_SESSION");
 
 		// Only sandbox-mcp's areas are reachable, and the user's token means nothing to sandbox-mcp itself.
 		const health = await fetch(`${platform.gateway.url}/sessions/${sessionId}/sandbox/health`, {
@@ -135,6 +153,9 @@ describe("the gateway's sandbox-mcp proxy", () => {
 			headers: { authorization: `Bearer ${await platform.userToken()}` },
 		});
 		expect(direct.status).toBe(401);
+		expect(
+			await upgradeOutcome(`/sessions/${sessionId}/sandbox/terminals/term_nope`, await platform.userToken()),
+		).toBe("4404 TERMINAL_NOT_FOUND");
 		await sandbox.closeTerminal(terminal.id);
 	});
 });

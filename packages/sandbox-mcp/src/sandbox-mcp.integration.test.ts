@@ -103,15 +103,12 @@ describe("sandbox-mcp inside a bubblewrap sandbox", () => {
 		const anonymous = await fetch(`${mcpUrl}/files/tree`);
 		expect(anonymous.status).toBe(401);
 		const terminal = await client.createTerminal();
-		const refused = await new Promise<string>((resolve) => {
-			const socket = new WebSocket(`${mcpUrl.replace("http", "ws")}/terminals/${terminal.id}`, {
-				headers: { authorization: "Bearer not-the-token-0123456789abcd" },
-			});
-			socket.on("unexpected-response", (_request, response) => resolve(String(response.statusCode)));
-			socket.on("open", () => resolve("opened"));
-			socket.on("error", () => {});
-		});
-		expect(refused).toBe("401");
+		const refused = probeTerminal(wrong, terminal.id);
+		expect(await refused.waitForClose()).toEqual({ code: 4401, reason: "SANDBOX_MCP_UNAUTHORIZED" });
+		expect(refused.output()).toBe("");
+		expect(refused.errors).toEqual([{ code: "SANDBOX_MCP_UNAUTHORIZED", message: expect.any(String) }]);
+		const unknown = probeTerminal(client, "term_unknown");
+		expect(await unknown.waitForClose()).toEqual({ code: 4404, reason: "TERMINAL_NOT_FOUND" });
 		await client.closeTerminal(terminal.id);
 	});
 

@@ -12,10 +12,11 @@ import {
 	serviceName,
 	startServiceRequest,
 	terminalClientFrame,
+	terminalCloseCodeFor,
 } from "@proliferate/shared/sandbox";
 import { WebSocket, WebSocketServer } from "ws";
 import { hasValidToken } from "./auth";
-import { parseInput, UnauthorizedError } from "./errors";
+import { parseInput, TerminalNotFoundError, UnauthorizedError } from "./errors";
 import { fileTree, readWorkspaceFile } from "./files";
 import { gitDiff, gitStatus } from "./git";
 import { type ErrorReporter, queryObject, readBody, sendError, sendJson } from "./http";
@@ -238,14 +239,15 @@ export function createSandboxMcpServer(options: SandboxMcpOptions): SandboxMcpSe
 	const sockets = new WebSocketServer({ noServer: true, maxPayload: 128 * 1024 });
 	server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
 		const url = new URL(request.url ?? "/", "http://sandbox-mcp");
-		const refuse = (status: number, text: string) => {
-			socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-		};
-		if (!hasValidToken(request, options.token)) return refuse(401, "Unauthorized");
+		const refuse = (error: DomainError) =>
+			sockets.handleUpgrade(request, socket, head, (ws) => {
+				ws.send(JSON.stringify({ type: "error", code: error.code, message: error.message }));
+				ws.close(terminalCloseCodeFor(error.kind), error.code);
+			});
+		if (!hasValidToken(request, options.token)) return refuse(new UnauthorizedError());
 		const match = url.pathname.match(/^\/terminals\/([^/]+)$/);
-		if (!match?.[1]) return refuse(404, "Not Found");
-		const id = match[1];
-		if (!terminals.has(id)) return refuse(404, "Not Found");
+		const id = match?.[1] ?? "";
+		if (!terminals.has(id)) return refuse(new TerminalNotFoundError(id));
 		sockets.handleUpgrade(request, socket, head, (ws) => attachTerminal(ws, id));
 	});
 

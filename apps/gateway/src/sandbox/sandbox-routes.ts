@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "@proliferate/logger";
 import type { ServiceContext } from "@proliferate/services";
-import { DomainError, HTTP_STATUS_BY_KIND } from "@proliferate/shared";
+import { DomainError, terminalCloseCodeFor } from "@proliferate/shared";
+import { WebSocketServer } from "ws";
 import { type HubManager, WrongInstanceError } from "../hub/hub-manager";
 import type { SessionHub } from "../hub/session-hub";
 import { proxyHttp, proxyUpgrade } from "../preview/port-proxy";
@@ -113,16 +114,25 @@ async function exposeService(
 	sendJson(response, 200, { name: body.name, port: body.port, url, token });
 }
 
-function refuseUpgrade(socket: Duplex, error: unknown, logger: Logger): void {
-	const domain = error instanceof DomainError ? error : undefined;
-	if (!domain) logger.error({ err: error }, "terminal proxy failed");
-	const status = domain ? HTTP_STATUS_BY_KIND[domain.kind] : 500;
-	const body = JSON.stringify({
-		error: domain?.toJSON() ?? { code: "INTERNAL", kind: "internal", message: "Internal error" },
+const refusals = new WebSocketServer({ noServer: true });
+
+/** Completes the handshake, sends one error frame and closes with a 44xx code (as the session stream does). */
+function refuseUpgrade(
+	request: IncomingMessage,
+	socket: Duplex,
+	head: Buffer,
+	error: unknown,
+	logger: Logger,
+): void {
+	const domain =
+		error instanceof DomainError
+			? error
+			: new DomainError("internal", "INTERNAL", "The terminal could not be opened");
+	if (!(error instanceof DomainError)) logger.error({ err: error }, "terminal proxy failed");
+	refusals.handleUpgrade(request, socket, head, (ws) => {
+		ws.send(JSON.stringify({ type: "error", code: domain.code, message: domain.message }));
+		ws.close(terminalCloseCodeFor(domain.kind), domain.code);
 	});
-	socket.end(
-		`HTTP/1.1 ${status} ${domain?.code ?? "INTERNAL"}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-	);
 }
 
 /** Terminal WebSockets (`/sessions/:id/sandbox/terminals/:terminalId`), proxied to sandbox-mcp. */
@@ -140,6 +150,6 @@ export function handleSandboxUpgrade(
 		proxyUpgrade(request, socket, head, target.mcp.url, target.path, {
 			authorization: `Bearer ${target.mcp.token}`,
 		});
-	})().catch((error: unknown) => refuseUpgrade(socket, error, deps.logger));
+	})().catch((error: unknown) => refuseUpgrade(request, socket, head, error, deps.logger));
 	return true;
 }

@@ -6,6 +6,7 @@ export interface TerminalProbe {
 	output: () => string;
 	exits: { exitCode: number; signal: number | null }[];
 	closes: { code: number; reason: string }[];
+	errors: { code: string; message: string }[];
 	waitForOutput: (pattern: RegExp | string, timeoutMs?: number) => Promise<string>;
 	waitForClose: (timeoutMs?: number) => Promise<{ code: number; reason: string }>;
 }
@@ -24,18 +25,21 @@ export function probeTerminal(client: SandboxClient, terminalId: string): Termin
 	let text = "";
 	const exits: TerminalProbe["exits"] = [];
 	const closes: TerminalProbe["closes"] = [];
+	const errors: TerminalProbe["errors"] = [];
 	const connection = client.connectTerminal(terminalId, {
 		onOutput: (data) => {
 			text += data;
 		},
 		onExit: (exit) => exits.push(exit),
 		onClose: (event) => closes.push(event),
+		onError: (error) => errors.push(error),
 	});
 	return {
 		connection,
 		output: () => text,
 		exits,
 		closes,
+		errors,
 		waitForOutput: (pattern, timeoutMs = 15_000) =>
 			until(
 				() => {

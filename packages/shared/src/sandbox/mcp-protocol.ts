@@ -176,3 +176,22 @@ export interface ExposedService {
 	name: string;
 	port: number;
 }
+
+/**
+ * Terminal sockets that cannot be served complete the handshake, send one `error` frame and close
+ * with one of these codes (browsers cannot read the HTTP status of a refused upgrade).
+ */
+export const terminalCloseCodes = {
+	exited: 1000,
+	unauthorized: 4401,
+	forbidden: 4403,
+	notFound: 4404,
+	unavailable: 4503,
+} as const;
+
+export function terminalCloseCodeFor(kind: string): number {
+	if (kind === "unauthenticated") return terminalCloseCodes.unauthorized;
+	if (kind === "forbidden") return terminalCloseCodes.forbidden;
+	if (kind === "not_found") return terminalCloseCodes.notFound;
+	return terminalCloseCodes.unavailable;
+}
