@@ -41,6 +41,11 @@ const provider = new LocalSandboxProvider({
 	],
 	allowUnisolated: env.SANDBOX_ALLOW_UNISOLATED,
 	defaultLifetimeSeconds: env.SANDBOX_TIMEOUT_SECONDS,
+	resources: {
+		memoryMb: env.SANDBOX_MEMORY_MB,
+		maxProcesses: env.SANDBOX_MAX_PROCESSES,
+		cpuShares: env.SANDBOX_CPU_SHARES,
+	},
 	logger: logger.child({ module: "sandbox" }),
 });
 const gateway = createGateway({

@@ -11,6 +11,12 @@ export const sandboxKeys = {
 	SANDBOX_ALLOW_INTERNET: booleanFlag(false),
 	/** Maximum sandbox lifetime in seconds; the gateway migrates before it ends. */
 	SANDBOX_TIMEOUT_SECONDS: z.coerce.number().int().min(60).default(3600),
+	/** Memory limit per sandbox in MB (cgroups; 0 = none). A sandbox that exceeds it is stopped. */
+	SANDBOX_MEMORY_MB: z.coerce.number().int().min(0).default(4096),
+	/** Maximum processes (and threads) per sandbox (cgroups; 0 = none). */
+	SANDBOX_MAX_PROCESSES: z.coerce.number().int().min(0).default(2048),
+	/** Relative CPU share per sandbox (cgroup cpu.shares; 1024 = one normal process; 0 = none). */
+	SANDBOX_CPU_SHARES: z.coerce.number().int().min(0).max(262_144).default(1024),
 	/** Number of pre-started sandboxes kept warm. */
 	SANDBOX_WARM_POOL_SIZE: z.coerce.number().int().min(0).default(0),
 	/** E2B credentials (required when SANDBOX_PROVIDER=e2b). */

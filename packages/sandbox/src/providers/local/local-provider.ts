@@ -10,11 +10,13 @@ import {
 	SandboxNotFoundError,
 	type SandboxProvider,
 	SandboxProviderError,
+	type SandboxResources,
 	type SandboxStatus,
 	SandboxTerminatedError,
 	type SnapshotRef,
 } from "@proliferate/shared";
 import type { RuntimeMount } from "./bwrap-args";
+import { type CgroupHost, detectCgroups, type ResourceUsage, SandboxCgroup } from "./cgroups";
 import { execInInstance } from "./exec";
 import { SandboxInstance } from "./instance";
 import {
@@ -38,6 +40,11 @@ export interface LocalProviderConfig {
 	allowUnisolated?: boolean;
 	bwrapPath?: string;
 	defaultLifetimeSeconds?: number;
+	/**
+	 * Default resource limits per sandbox (a sandbox's own `resources` override them), enforced with
+	 * cgroups (v1 or v2, whichever the host mounts). A sandbox that exceeds one is stopped.
+	 */
+	resources?: SandboxResources;
 	logger?: Logger;
 	/** Called when a sandbox stops on its own (expired, crashed) — the gateway migrates or marks failure. */
 	onSandboxStopped?: (sandboxId: string, reason: string) => void;
@@ -63,6 +70,7 @@ export class LocalSandboxProvider implements SandboxProvider {
 	private readonly isolation: "bwrap" | "none";
 	private readonly bwrapPath: string;
 	private readonly logger: Logger;
+	private cgroupHost: CgroupHost | null | undefined;
 
 	constructor(private readonly config: LocalProviderConfig) {
 		this.logger = config.logger ?? createSilentLogger();
@@ -136,6 +144,9 @@ export class LocalSandboxProvider implements SandboxProvider {
 			processes: options.processes ?? [],
 			egress: options.egress ?? [],
 			exposedPorts: [],
+			...(options.resources || this.config.resources
+				? { resources: { ...this.config.resources, ...options.resources } }
+				: {}),
 		};
 		writeMeta(layout.metaFile, meta);
 		try {
@@ -180,6 +191,7 @@ export class LocalSandboxProvider implements SandboxProvider {
 			env: meta.env,
 			logger: this.logger,
 			onExit: (code, signal) => this.handleExit(sandboxId, instance, code, signal),
+			...this.cgroupFor(sandboxId, meta.resources),
 		});
 		this.instances.set(sandboxId, instance);
 		await instance.boot();
@@ -189,6 +201,47 @@ export class LocalSandboxProvider implements SandboxProvider {
 		this.updateMeta(sandboxId, { state: "running", stateReason: undefined });
 		this.scheduleExpiry(sandboxId, meta.expiresAt);
 		return this.handle(sandboxId, recovered);
+	}
+
+	/** The sandbox's cgroups when it has limits and the host lets us create groups. */
+	private cgroupFor(
+		sandboxId: string,
+		resources: SandboxResources | undefined,
+	): { cgroup?: SandboxCgroup; onLimitExceeded?: (reason: string) => void } {
+		const limits = Object.fromEntries(
+			Object.entries(resources ?? {}).filter(([, value]) => typeof value === "number" && value > 0),
+		) as SandboxResources;
+		if (!limits.memoryMb && !limits.maxProcesses && !limits.cpuShares) return {};
+		if (this.cgroupHost === undefined) {
+			this.cgroupHost = detectCgroups();
+			if (!this.cgroupHost)
+				this.logger.warn(
+					"resource limits are configured but no writable cgroup hierarchy was found: sandboxes run without memory, process and CPU limits",
+				);
+		}
+		if (!this.cgroupHost) return {};
+		return {
+			cgroup: new SandboxCgroup(this.cgroupHost, sandboxId, limits),
+			onLimitExceeded: (reason) => void this.stopForLimit(sandboxId, reason),
+		};
+	}
+
+	/** Stops a sandbox that exceeded a resource limit: state `failed` with the limit as the reason. */
+	private async stopForLimit(sandboxId: string, reason: string): Promise<void> {
+		const instance = this.instances.get(sandboxId);
+		if (!instance?.alive) return;
+		this.updateMeta(sandboxId, { stateReason: reason });
+		this.instances.delete(sandboxId);
+		clearTimeout(this.expiryTimers.get(sandboxId));
+		instance.kill();
+		this.updateMeta(sandboxId, { state: "failed" });
+		this.logger.warn({ sandboxId, reason }, "sandbox stopped: resource limit exceeded");
+		this.config.onSandboxStopped?.(sandboxId, reason);
+	}
+
+	/** Memory, process count and CPU share of a running sandbox (null without cgroup limits). */
+	resourceUsage(sandboxId: string): ResourceUsage | null {
+		return this.running(sandboxId).resourceUsage();
 	}
 
 	private handle(sandboxId: string, recovered: boolean): SandboxHandle {
@@ -218,7 +271,10 @@ export class LocalSandboxProvider implements SandboxProvider {
 		this.instances.delete(sandboxId);
 		const meta = readMeta(this.layout(sandboxId).metaFile);
 		if (meta?.state !== "running") return;
-		const reason = meta.stateReason ?? `the sandbox exited unexpectedly (${signal ?? `code ${code}`})`;
+		const reason =
+			meta.stateReason ??
+			instance.limitViolation() ??
+			`the sandbox exited unexpectedly (${signal ?? `code ${code}`})`;
 		writeMeta(this.layout(sandboxId).metaFile, { ...meta, state: "failed", stateReason: reason });
 		this.logger.warn({ sandboxId, reason, output: instance.bootOutput.slice(-500) }, "sandbox stopped");
 		this.config.onSandboxStopped?.(sandboxId, reason);

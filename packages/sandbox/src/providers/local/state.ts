@@ -1,5 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import type { SandboxEgressTarget, SandboxProcessSpec, SandboxState } from "@proliferate/shared";
+import type {
+	SandboxEgressTarget,
+	SandboxProcessSpec,
+	SandboxResources,
+	SandboxState,
+} from "@proliferate/shared";
 
 /** What a local sandbox keeps on disk so a provider (even a new instance) can reboot it. */
 export interface SandboxMeta {
@@ -14,6 +19,8 @@ export interface SandboxMeta {
 	processes: SandboxProcessSpec[];
 	egress: SandboxEgressTarget[];
 	exposedPorts: number[];
+	/** Resource limits applied through cgroups at every boot. */
+	resources?: SandboxResources;
 	/** Snapshot taken by the last pause; resume restores it. */
 	pauseSnapshotId?: string;
 }
