@@ -1,5 +1,6 @@
 import { createSessionSandboxClient, type SandboxClient } from "@proliferate/gateway-clients";
 import { repoConfig } from "@proliferate/services";
+import type { ServiceLogEvent } from "@proliferate/shared";
 import { signUserToken } from "@proliferate/shared/auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -108,7 +109,13 @@ describe("the gateway's sandbox-mcp proxy", () => {
 		expect(exposed).toMatchObject({ name: "api", port: 3100, url: expect.stringContaining("/preview/") });
 		const page = await fetch(`${"url" in exposed ? exposed.url : ""}?name=Ada`);
 		expect(await page.text()).toContain("Ada");
+		const followed: ServiceLogEvent[] = [];
+		const following = sandbox.followServiceLogs("api", (event) => followed.push(event));
+		await waitFor(() => followed.length > 0, 20_000, "followed logs");
+		expect(followed[0]).toMatchObject({ event: "log", data: { text: expect.stringContaining("listening") } });
 		expect((await sandbox.stopService("api")).status).toBe("stopped");
+		await following;
+		expect(followed.at(-1)).toMatchObject({ event: "exit", data: { status: "stopped" } });
 		const missing = await sandbox.exposeService("nope").catch((error: unknown) => error);
 		expect(missing).toMatchObject({ status: 404, code: "SERVICE_NOT_FOUND" });
 	});

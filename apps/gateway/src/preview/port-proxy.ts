@@ -66,6 +66,8 @@ export function proxyHttp(
 			} else response.destroy();
 			resolve();
 		});
+		// A caller that goes away (a closed log follow, a left page) ends the upstream request too.
+		response.once("close", () => upstream.destroy());
 		request.pipe(upstream);
 	});
 }
