@@ -57,7 +57,7 @@ beforeAll(async () => {
 	await repoConfig.saveRepoConfig(platform.services, {
 		organizationId: platform.organizationId,
 		repoId: platform.repoId,
-		serviceCommands: [{ name: "web", command: "node src/server.js" }],
+		serviceCommands: [{ name: "web", command: "node src/server.js", port: 3200 }],
 	});
 	const http = await platform.http();
 	const { session } = await http.createSession({ repoId: platform.repoId, title: "terminal" });
@@ -98,12 +98,15 @@ describe("the gateway's sandbox-mcp proxy", () => {
 			20_000,
 			"saved service running",
 		);
-		expect(web).toMatchObject({ saved: true });
+		expect(web).toMatchObject({ saved: true, port: 3200 });
 		await waitFor(
 			async () => (await sandbox.serviceLogs("web")).text.includes("listening"),
 			20_000,
 			"web logs",
 		);
+		const saved = await sandbox.exposeService("web");
+		expect(saved).toMatchObject({ name: "web", port: 3200 });
+		expect(await (await fetch("url" in saved ? saved.url : "")).text()).toContain("Hello, world!");
 		await sandbox.startService({ name: "api", command: "node src/server.js", port: 3100 });
 		const exposed = await sandbox.exposeService("api");
 		expect(exposed).toMatchObject({ name: "api", port: 3100, url: expect.stringContaining("/preview/") });

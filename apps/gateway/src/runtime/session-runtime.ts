@@ -46,6 +46,9 @@ export interface RuntimeDeps {
 	publish: (input: SessionEventInput) => Promise<void>;
 }
 
+/** The repository's saved service commands inside the sandbox, read by sandbox-mcp. */
+const savedServicesPath = "/home/user/.proliferate/services.json";
+
 export class SessionNotRunningError extends DomainError {
 	constructor(sessionId: string, status: string) {
 		super(
@@ -174,7 +177,7 @@ export class SessionRuntime {
 				files: [
 					...spec.files,
 					// The repository's saved service commands, for sandbox-mcp's service manager.
-					{ path: "/home/user/.proliferate/services.json", content: JSON.stringify(savedServices) },
+					{ path: savedServicesPath, content: JSON.stringify(savedServices) },
 				],
 				processes: [
 					spec.process,
@@ -460,6 +463,12 @@ export class SessionRuntime {
 	async readWorkspaceFile(path: string): Promise<Uint8Array> {
 		const live = this.requireLive();
 		return this.deps.provider.readFile(live.sandbox.sandboxId, path);
+	}
+
+	/** Rewrites the saved service commands in the live sandbox, so sandbox-mcp lists them at once. */
+	async writeSavedServices(commands: { name: string; command: string; cwd?: string; port?: number }[]) {
+		const live = this.requireLive();
+		await this.deps.provider.writeFile(live.sandbox.sandboxId, savedServicesPath, JSON.stringify(commands));
 	}
 
 	async writeEnvValues(values: Record<string, string>): Promise<void> {
