@@ -60,7 +60,7 @@ export async function buildSandboxMcpBundle(): Promise<string> {
 /** Builds the bundle when it is missing or older than the sources (tests and dev start call this). */
 export async function ensureSandboxMcpBundle(): Promise<string> {
 	const entry = join(SANDBOX_MCP_HOST_DIR, SANDBOX_MCP_ENTRY);
-	const sharedSources = join(packageDirectory, "..", "shared", "src", "sandbox");
+	const sharedSources = join(packageDirectory, "..", "shared", "src");
 	const newest = Math.max(newestSource(join(packageDirectory, "src")), newestSource(sharedSources));
 	if (existsSync(entry) && statSync(entry).mtimeMs >= newest) return SANDBOX_MCP_HOST_DIR;
 	return buildSandboxMcpBundle();

@@ -123,6 +123,38 @@ describe("sandbox-mcp inside a bubblewrap sandbox", () => {
 		await client.closeTerminal(terminal.id);
 	});
 
+	it("answers bad frames with an error frame and keeps the terminal usable", async () => {
+		const terminal = await client.createTerminal();
+		const frames: { type: string; code?: string; data?: string }[] = [];
+		const socket = new WebSocket(`${mcpUrl.replace("http", "ws")}/terminals/${terminal.id}`, {
+			headers: { authorization: `Bearer ${token}` },
+		});
+		socket.on("message", (data) => frames.push(JSON.parse(String(data))));
+		await new Promise((resolve) => socket.once("open", resolve));
+		socket.send("{not json");
+		socket.send(JSON.stringify({ type: "resize", cols: -1, rows: 10 }));
+		socket.send(JSON.stringify({ type: "launch-missiles" }));
+		await until(
+			() => (frames.filter((frame) => frame.type === "error").length === 3 ? true : undefined),
+			10_000,
+			"three error frames",
+		);
+		expect(frames.filter((frame) => frame.type === "error").map((frame) => frame.code)).toEqual([
+			"INVALID_FRAME",
+			"INVALID_FRAME",
+			"INVALID_FRAME",
+		]);
+		socket.send(JSON.stringify({ type: "input", data: "echo still-$((3*3))\r" }));
+		await until(
+			() =>
+				frames.some((frame) => frame.type === "output" && frame.data?.includes("still-9")) ? true : undefined,
+			10_000,
+			"output after bad frames",
+		);
+		socket.close();
+		await client.closeTerminal(terminal.id);
+	});
+
 	it("resizes a terminal over the socket and over HTTP", async () => {
 		const terminal = await client.createTerminal({ cols: 80, rows: 24 });
 		const probe = probeTerminal(client, terminal.id);

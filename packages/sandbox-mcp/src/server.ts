@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Duplex } from "node:stream";
 import { DomainError } from "@proliferate/shared/errors";
 import {
 	createTerminalRequest,
@@ -11,16 +10,14 @@ import {
 	serviceLogsQuery,
 	serviceName,
 	startServiceRequest,
-	terminalClientFrame,
-	terminalCloseCodeFor,
 } from "@proliferate/shared/sandbox";
-import { WebSocket, WebSocketServer } from "ws";
 import { hasValidToken } from "./auth";
-import { parseInput, TerminalNotFoundError, UnauthorizedError } from "./errors";
+import { parseInput, UnauthorizedError } from "./errors";
 import { fileTree, readWorkspaceFile } from "./files";
 import { gitDiff, gitStatus } from "./git";
 import { type ErrorReporter, queryObject, readBody, sendError, sendJson } from "./http";
 import { ServiceManager } from "./services";
+import { createTerminalSockets } from "./terminal-sockets";
 import { TerminalManager } from "./terminals";
 import { resolveInWorkspace } from "./workspace-paths";
 
@@ -236,65 +233,8 @@ export function createSandboxMcpServer(options: SandboxMcpOptions): SandboxMcpSe
 		}
 	});
 
-	const sockets = new WebSocketServer({ noServer: true, maxPayload: 128 * 1024 });
-	server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-		const url = new URL(request.url ?? "/", "http://sandbox-mcp");
-		const refuse = (error: DomainError) =>
-			sockets.handleUpgrade(request, socket, head, (ws) => {
-				ws.send(JSON.stringify({ type: "error", code: error.code, message: error.message }));
-				ws.close(terminalCloseCodeFor(error.kind), error.code);
-			});
-		if (!hasValidToken(request, options.token)) return refuse(new UnauthorizedError());
-		const match = url.pathname.match(/^\/terminals\/([^/]+)$/);
-		const id = match?.[1] ?? "";
-		if (!terminals.has(id)) return refuse(new TerminalNotFoundError(id));
-		sockets.handleUpgrade(request, socket, head, (ws) => attachTerminal(ws, id));
-	});
-
-	function attachTerminal(ws: WebSocket, id: string) {
-		let detach: () => void = () => {};
-		try {
-			detach = terminals.attach(id, {
-				send: (frame) => {
-					if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
-				},
-				close: () => ws.close(1000, "terminal exited"),
-			});
-		} catch (error) {
-			const message = error instanceof DomainError ? error.toJSON() : { code: "INTERNAL", message: "error" };
-			ws.send(JSON.stringify({ type: "error", code: message.code, message: message.message }));
-			ws.close(1008, message.code);
-			return;
-		}
-		ws.on("message", (raw) => {
-			let frame: unknown;
-			try {
-				frame = JSON.parse(raw.toString());
-			} catch {
-				frame = undefined;
-			}
-			const parsed = terminalClientFrame.safeParse(frame);
-			if (!parsed.success) {
-				ws.send(
-					JSON.stringify({
-						type: "error",
-						code: "INVALID_FRAME",
-						message: "Send {type:'input',data} or {type:'resize',cols,rows}",
-					}),
-				);
-				return;
-			}
-			try {
-				if (parsed.data.type === "input") terminals.write(id, parsed.data.data);
-				else terminals.resize(id, parsed.data.cols, parsed.data.rows);
-			} catch (error) {
-				if (error instanceof DomainError)
-					ws.send(JSON.stringify({ type: "error", code: error.code, message: error.message }));
-			}
-		});
-		ws.on("close", () => detach());
-		ws.on("error", () => detach());
-	}
+	const sockets = createTerminalSockets(terminals, options.token);
+	server.on("upgrade", sockets.handleUpgrade);
 
 	return {
 		server,
@@ -308,7 +248,6 @@ export function createSandboxMcpServer(options: SandboxMcpOptions): SandboxMcpSe
 		close: async () => {
 			terminals.closeAll();
 			await services.stopAll();
-			for (const client of sockets.clients) client.terminate();
 			sockets.close();
 			server.closeAllConnections();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
