@@ -17,20 +17,40 @@ export interface ResourceUsage {
 
 const parentName = "proliferate";
 
-function parseMounts(): { path: string; type: string; options: string[] }[] {
+interface CgroupMount {
+	/** Where the hierarchy is mounted, and which of its groups that mount shows at its root. */
+	path: string;
+	root: string;
+	type: string;
+	options: string[];
+}
+
+/** cgroup mounts from /proc/self/mountinfo (`id parent dev root mountpoint opts - type source superopts`). */
+function parseMounts(): CgroupMount[] {
 	try {
-		return readFileSync("/proc/self/mounts", "utf8")
+		return readFileSync("/proc/self/mountinfo", "utf8")
 			.split("\n")
-			.map((line) => line.split(" "))
-			.filter((fields) => fields[2] === "cgroup" || fields[2] === "cgroup2")
-			.map((fields) => ({
-				path: fields[1] ?? "",
-				type: fields[2] ?? "",
-				options: (fields[3] ?? "").split(","),
-			}));
+			.flatMap((line) => {
+				const [before, after] = line.split(" - ");
+				const fields = before?.split(" ") ?? [];
+				const [type, , superOptions] = after?.split(" ") ?? [];
+				if (type !== "cgroup" && type !== "cgroup2") return [];
+				return [
+					{ path: fields[4] ?? "", root: fields[3] ?? "/", type, options: (superOptions ?? "").split(",") },
+				];
+			});
 	} catch {
 		return [];
 	}
+}
+
+/** The directory of group `own` (a path in the hierarchy) under a mount that shows `mount.root`. */
+function groupDirectory(mount: CgroupMount, own: string): string {
+	const relativeToMount =
+		mount.root !== "/" && (own === mount.root || own.startsWith(`${mount.root}/`))
+			? own.slice(mount.root.length)
+			: own;
+	return join(mount.path, relativeToMount || "/");
 }
 
 /** This process's cgroup path per v1 controller (and "" for v2), from /proc/self/cgroup. */
@@ -66,7 +86,7 @@ export function detectCgroups(): CgroupHost | null {
 	const v1 = (controller: string) => {
 		const mount = mounts.find((entry) => entry.type === "cgroup" && entry.options.includes(controller));
 		if (!mount) return null;
-		const directory = join(mount.path, own.get(controller) ?? "/", parentName);
+		const directory = join(groupDirectory(mount, own.get(controller) ?? "/"), parentName);
 		return writable(directory) ? directory : null;
 	};
 	const memory = v1("memory");
@@ -75,7 +95,7 @@ export function detectCgroups(): CgroupHost | null {
 	if (memory || pids || cpu) return { version: 1, memory, pids, cpu };
 	const unified = mounts.find((entry) => entry.type === "cgroup2");
 	if (!unified) return null;
-	const base = join(unified.path, own.get("") ?? "/", parentName);
+	const base = join(groupDirectory(unified, own.get("") ?? "/"), parentName);
 	if (!writable(base)) return null;
 	try {
 		writeFileSync(join(base, "cgroup.subtree_control"), "+memory +pids +cpu");
