@@ -94,11 +94,18 @@ async function exposeService(
 	authorization: Record<string, string>,
 	response: ServerResponse,
 ): Promise<void> {
-	const answer = await fetch(`${target.mcp.url}${target.mcpPath}`, {
-		method: "POST",
-		headers: authorization,
-	});
-	const body = (await answer.json()) as { name: string; port: number } | { error: unknown };
+	let answer: Response;
+	let body: { name: string; port: number } | { error: unknown };
+	try {
+		answer = await fetch(`${target.mcp.url}${target.mcpPath}`, { method: "POST", headers: authorization });
+		body = (await answer.json()) as typeof body;
+	} catch (error) {
+		throw new DomainError(
+			"unavailable",
+			"SANDBOX_MCP_UNREACHABLE",
+			`sandbox-mcp did not answer in the session's sandbox (${error instanceof Error ? error.message : String(error)})`,
+		);
+	}
 	if (!answer.ok || !("port" in body)) {
 		sendJson(response, answer.status, body);
 		return;
