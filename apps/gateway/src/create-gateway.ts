@@ -11,6 +11,7 @@ import { OwnershipLeases } from "./hub/ownership";
 import { PreviewLinks } from "./preview/preview-links";
 import { handlePreviewUpgrade } from "./preview/preview-routes";
 import { type AgentSettings, SessionRuntime } from "./runtime/session-runtime";
+import { handleSandboxUpgrade } from "./sandbox/sandbox-routes";
 import type { AuthSecrets } from "./server/auth";
 import { createRouter } from "./server/routes";
 import { createStreamHandler } from "./ws/stream";
@@ -87,8 +88,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		secrets: deps.secrets,
 		gatewayUrl: () => url,
 	};
+	const sandboxDeps = { ...previewDeps, logger: deps.logger };
 	const route = createRouter({
 		preview: previewDeps,
+		sandbox: sandboxDeps,
 		artifactsDirectory: deps.artifactsDirectory,
 		services: deps.services,
 		hubs,
@@ -119,7 +122,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		socket.once("close", () => upgradedSockets.delete(socket));
 		if (
 			!stream.handleUpgrade(request, socket, head) &&
-			!handlePreviewUpgrade(previewDeps, request, socket, head)
+			!handlePreviewUpgrade(previewDeps, request, socket, head) &&
+			!handleSandboxUpgrade(sandboxDeps, request, socket, head)
 		) {
 			socket.destroy();
 		}

@@ -9,6 +9,11 @@ import {
 import { gatewayEnvSchema, loadEnvironmentOrExit } from "@proliferate/environment";
 import { createLogger } from "@proliferate/logger";
 import { LocalSandboxProvider } from "@proliferate/sandbox";
+import {
+	ensureSandboxMcpBundle,
+	SANDBOX_MCP_HOST_DIR,
+	SANDBOX_MCP_SANDBOX_DIR,
+} from "@proliferate/sandbox-mcp";
 import { createDb, integrations } from "@proliferate/services";
 import { Redis } from "ioredis";
 import { createGateway } from "./create-gateway";
@@ -18,6 +23,8 @@ const logger = createLogger({ service: "gateway", level: env.LOG_LEVEL });
 const database = createDb(env.DATABASE_URL);
 const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
 const binary = resolveOpencodeBinary();
+// sandbox-mcp runs in every sandbox from its bundle (built by scripts/bootstrap.sh; rebuilt here when stale).
+await ensureSandboxMcpBundle();
 if (env.SANDBOX_PROVIDER !== "local") {
 	logger.fatal(
 		{ provider: env.SANDBOX_PROVIDER },
@@ -30,16 +37,16 @@ const provider = new LocalSandboxProvider({
 	runtimeMounts: [
 		{ hostPath: binary.directory, sandboxPath: OPENCODE_SANDBOX_DIR },
 		{ hostPath: AGENT_RUNTIME_HOST_DIR, sandboxPath: AGENT_RUNTIME_SANDBOX_DIR },
+		{ hostPath: SANDBOX_MCP_HOST_DIR, sandboxPath: SANDBOX_MCP_SANDBOX_DIR },
 	],
 	allowUnisolated: env.SANDBOX_ALLOW_UNISOLATED,
-	defaultResources: {
-		...(env.SANDBOX_MEMORY_MB ? { memoryMb: env.SANDBOX_MEMORY_MB } : {}),
-		...(env.SANDBOX_MAX_PROCESSES ? { maxProcesses: env.SANDBOX_MAX_PROCESSES } : {}),
-		...(env.SANDBOX_DISK_MB ? { diskMb: env.SANDBOX_DISK_MB } : {}),
-		...(env.SANDBOX_CPU_SHARES ? { cpuShares: env.SANDBOX_CPU_SHARES } : {}),
-	},
 	...(env.SANDBOX_ALLOW_INTERNET ? { internet: { allowCidrs: env.SANDBOX_EGRESS_ALLOW_CIDRS } } : {}),
 	defaultLifetimeSeconds: env.SANDBOX_TIMEOUT_SECONDS,
+	resources: {
+		memoryMb: env.SANDBOX_MEMORY_MB,
+		maxProcesses: env.SANDBOX_MAX_PROCESSES,
+		cpuShares: env.SANDBOX_CPU_SHARES,
+	},
 	logger: logger.child({ module: "sandbox" }),
 });
 const gateway = createGateway({

@@ -1,3 +1,4 @@
+import { createSessionSandboxClient } from "@proliferate/gateway-clients";
 import { repoConfig, sessions } from "@proliferate/services";
 import type { SessionEvent } from "@proliferate/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -113,5 +114,14 @@ describe("platform tools called by the agent", () => {
 			sessionId,
 		});
 		expect(session.snapshotId).toMatch(/^[0-9a-f]{64}$/);
+		// The live sandbox's sandbox-mcp lists the saved command at once (setup sessions do not start it).
+		const sandbox = createSessionSandboxClient({
+			gatewayUrl: platform.gateway.url,
+			sessionId,
+			auth: { type: "token", token: await platform.userToken() },
+		});
+		expect(await sandbox.listServices()).toEqual([
+			expect.objectContaining({ name: "web", command: "npm start", saved: true, status: "not_started" }),
+		]);
 	}, 300_000);
 });

@@ -40,9 +40,10 @@ const tools = [
 						type: "object",
 						required: ["name", "command"],
 						properties: {
-							name: string("Service name"),
+							name: string("Service name (letters, digits, '.', '_' or '-')"),
 							command: string("Shell command"),
 							cwd: string("Directory relative to the workspace"),
+							port: { type: "integer", description: "Port the service listens on, if any (set as PORT)" },
 						},
 					},
 				},

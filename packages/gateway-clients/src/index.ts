@@ -36,4 +36,13 @@ export function createSyncClient(options: StreamClientOptions & { organizationId
 	};
 }
 
+export {
+	createSandboxClient,
+	createSessionSandboxClient,
+	type ExposedServiceLink,
+	type SandboxClient,
+	type SandboxClientOptions,
+	type TerminalConnection,
+	type TerminalHandlers,
+} from "./sandbox-client";
 export type { GatewayAuth as Auth };

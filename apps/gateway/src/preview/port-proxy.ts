@@ -16,27 +16,35 @@ const hopByHop = new Set([
 	"cookie",
 ]);
 
-function forwardHeaders(request: IncomingMessage, target: URL): Record<string, string | string[]> {
+function forwardHeaders(
+	request: IncomingMessage,
+	target: URL,
+	extra: Record<string, string>,
+): Record<string, string | string[]> {
 	const headers: Record<string, string | string[]> = {};
 	for (const [name, value] of Object.entries(request.headers)) {
 		if (value !== undefined && !hopByHop.has(name)) headers[name] = value;
 	}
 	headers.host = target.host;
-	return headers;
+	return { ...headers, ...extra };
 }
 
-/** Forwards an HTTP request to `targetBase` + `path` (a sandbox port's host relay) and streams the answer back. */
+/**
+ * Forwards an HTTP request to `targetBase` + `path` (a sandbox port's host relay) and streams the answer
+ * back. The caller's credentials are never forwarded; `extraHeaders` (sandbox-mcp's token) are added.
+ */
 export function proxyHttp(
 	request: IncomingMessage,
 	response: ServerResponse,
 	targetBase: string,
 	path: string,
+	extraHeaders: Record<string, string> = {},
 ): Promise<void> {
 	const target = new URL(path, targetBase);
 	return new Promise((resolve) => {
 		const upstream = httpRequest(
 			target,
-			{ method: request.method, headers: forwardHeaders(request, target) },
+			{ method: request.method, headers: forwardHeaders(request, target, extraHeaders) },
 			(upstreamResponse) => {
 				const headers = { ...upstreamResponse.headers };
 				delete headers["x-frame-options"];
@@ -58,6 +66,8 @@ export function proxyHttp(
 			} else response.destroy();
 			resolve();
 		});
+		// A caller that goes away (a closed log follow, a left page) ends the upstream request too.
+		response.once("close", () => upstream.destroy());
 		request.pipe(upstream);
 	});
 }
@@ -69,6 +79,7 @@ export function proxyUpgrade(
 	head: Buffer,
 	targetBase: string,
 	path: string,
+	extraHeaders: Record<string, string> = {},
 ): void {
 	const target = new URL(path, targetBase);
 	const upstream = connect(Number(target.port), target.hostname, () => {
@@ -76,7 +87,8 @@ export function proxyUpgrade(
 			.filter(([name]) => name !== "host" && name !== "authorization" && name !== "cookie")
 			.flatMap(([name, value]) =>
 				Array.isArray(value) ? value.map((item) => `${name}: ${item}`) : [`${name}: ${value}`],
-			);
+			)
+			.concat(Object.entries(extraHeaders).map(([name, value]) => `${name}: ${value}`));
 		upstream.write(
 			`${request.method} ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${target.host}\r\n${headers.join("\r\n")}\r\n\r\n`,
 		);

@@ -7,11 +7,20 @@ import {
 	OpencodeEventMapper,
 } from "@proliferate/agent-runtime";
 import type { Logger } from "@proliferate/logger";
-import { type integrations, repos, type ServiceContext, sandboxes, sessions } from "@proliferate/services";
+import { deriveSandboxMcpToken, sandboxMcpProcess } from "@proliferate/sandbox-mcp";
+import {
+	type integrations,
+	repoConfig,
+	repos,
+	type ServiceContext,
+	sandboxes,
+	sessions,
+} from "@proliferate/services";
 import {
 	DomainError,
 	errorMessage,
 	type MessageSource,
+	SANDBOX_MCP_PORT,
 	type SandboxHandle,
 	type SandboxProvider,
 	type SessionEventInput,
@@ -46,6 +55,9 @@ export interface RuntimeDeps {
 	/** GitHub API settings; without them pull requests cannot be opened. */
 	github?: integrations.GithubConfig | undefined;
 }
+
+/** The repository's saved service commands inside the sandbox, read by sandbox-mcp. */
+const savedServicesPath = "/home/user/.proliferate/services.json";
 
 export class SessionNotRunningError extends DomainError {
 	constructor(sessionId: string, status: string) {
@@ -144,6 +156,10 @@ export class SessionRuntime {
 						.getSandbox(services, { organizationId: this.organizationId, sandboxId: session.sandboxId })
 						.catch(() => null)
 				: null;
+			const savedServices = repo
+				? (await repoConfig.getRepoConfig(services, { organizationId: this.organizationId, repoId: repo.id }))
+						.serviceCommands
+				: [];
 			const spec = buildOpencodeBootSpec({
 				homeDir: "/home/user",
 				workspaceDir: "/home/user/workspace",
@@ -177,8 +193,20 @@ export class SessionRuntime {
 				...(session.snapshotId && (!previous || previous.state === "terminated")
 					? { snapshotId: session.snapshotId }
 					: {}),
-				files: spec.files,
-				processes: [spec.process],
+				files: [
+					...spec.files,
+					// The repository's saved service commands, for sandbox-mcp's service manager.
+					{ path: savedServicesPath, content: JSON.stringify(savedServices) },
+				],
+				processes: [
+					spec.process,
+					sandboxMcpProcess({
+						token: this.sandboxMcpToken(),
+						homeDir: "/home/user",
+						workspaceDir: "/home/user/workspace",
+						autostartServices: session.kind !== "setup",
+					}),
+				],
 				egress: [
 					{ name: "llm", url: agent.llmBaseUrl },
 					{ name: "gateway", url: this.deps.gatewayUrl() },
@@ -431,6 +459,19 @@ export class SessionRuntime {
 		await this.ensureReady();
 	}
 
+	private sandboxMcpToken(): string {
+		return deriveSandboxMcpToken(this.sessionId, this.deps.agent.passwordSecret);
+	}
+
+	/** Where the gateway reaches the session's sandbox-mcp, and the token it must send. */
+	async sandboxMcp(): Promise<{ url: string; token: string }> {
+		const live = this.requireLive();
+		const url =
+			live.sandbox.ports[SANDBOX_MCP_PORT] ??
+			(await this.deps.provider.resolvePortUrl(live.sandbox.sandboxId, SANDBOX_MCP_PORT));
+		return { url, token: this.sandboxMcpToken() };
+	}
+
 	/** The host URL of a port inside the session's sandbox (exposing it on first use). */
 	async resolvePort(port: number): Promise<string> {
 		const live = this.requireLive();
@@ -441,6 +482,12 @@ export class SessionRuntime {
 	async readWorkspaceFile(path: string): Promise<Uint8Array> {
 		const live = this.requireLive();
 		return this.deps.provider.readFile(live.sandbox.sandboxId, path);
+	}
+
+	/** Rewrites the saved service commands in the live sandbox, so sandbox-mcp lists them at once. */
+	async writeSavedServices(commands: { name: string; command: string; cwd?: string; port?: number }[]) {
+		const live = this.requireLive();
+		await this.deps.provider.writeFile(live.sandbox.sandboxId, savedServicesPath, JSON.stringify(commands));
 	}
 
 	async writeEnvValues(values: Record<string, string>): Promise<void> {

@@ -6,12 +6,14 @@ import { z } from "zod";
 import type { EventLog } from "../events/event-log";
 import type { HubManager } from "../hub/hub-manager";
 import { handlePreviewRequest, type PreviewDeps } from "../preview/preview-routes";
+import { handleSandboxRequest, type SandboxRouteDeps } from "../sandbox/sandbox-routes";
 import { type AuthSecrets, authenticate, authorizeSession, organizationOf } from "./auth";
 import { readJson, sendError, sendJson } from "./http-helpers";
 import { handleArtifactDownload, handleToolRoute } from "./tool-routes";
 
 export interface RouteDeps {
 	preview: PreviewDeps;
+	sandbox: SandboxRouteDeps;
 	artifactsDirectory: string;
 	services: ServiceContext;
 	hubs: HubManager;
@@ -161,6 +163,7 @@ export function createRouter(deps: RouteDeps) {
 				return;
 			}
 			if (await handlePreviewRequest(deps.preview, request, response, url)) return;
+			if (await handleSandboxRequest(deps.sandbox, request, response, url)) return;
 			const toolMatch = url.pathname.match(/^\/sessions\/([^/]+)\/tools\/([a-z_]+)$/);
 			if (request.method === "POST" && toolMatch?.[1] && toolMatch[2]) {
 				await handleToolRoute(deps, request, response, decodeURIComponent(toolMatch[1]), toolMatch[2]);

@@ -12,6 +12,11 @@ import { createDemoRepo } from "@proliferate/demo-repo";
 import { createGatewayHttpClient, createSyncClient, type SessionStream } from "@proliferate/gateway-clients";
 import { createSilentLogger } from "@proliferate/logger";
 import { LocalSandboxProvider } from "@proliferate/sandbox";
+import {
+	ensureSandboxMcpBundle,
+	SANDBOX_MCP_HOST_DIR,
+	SANDBOX_MCP_SANDBOX_DIR,
+} from "@proliferate/sandbox-mcp";
 import { createScriptedModelServer, type ScriptedModelServer } from "@proliferate/scripted-model";
 import { createDb, type DatabaseHandle, integrations, orgs, repos } from "@proliferate/services";
 import type { SessionEvent } from "@proliferate/shared";
@@ -77,11 +82,13 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 		onRequest: (info) => modelRequests.push(info),
 	});
 	const binary = resolveOpencodeBinary();
+	await ensureSandboxMcpBundle();
 	const provider = new LocalSandboxProvider({
 		dataDirectory: join(root, "data"),
 		runtimeMounts: [
 			{ hostPath: binary.directory, sandboxPath: OPENCODE_SANDBOX_DIR },
 			{ hostPath: AGENT_RUNTIME_HOST_DIR, sandboxPath: AGENT_RUNTIME_SANDBOX_DIR },
+			{ hostPath: SANDBOX_MCP_HOST_DIR, sandboxPath: SANDBOX_MCP_SANDBOX_DIR },
 		],
 	});
 	const services = { db: handle.db };

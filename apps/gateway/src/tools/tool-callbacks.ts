@@ -133,6 +133,7 @@ async function execute(
 				repoId,
 				serviceCommands: commands,
 			});
+			await hub.runtime.writeSavedServices(commands);
 			return `Saved ${commands.length} service command(s) for future sessions.`;
 		}
 		case "save_env_files": {

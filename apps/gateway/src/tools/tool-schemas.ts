@@ -1,3 +1,4 @@
+import { serviceName } from "@proliferate/shared/sandbox";
 import { z } from "zod";
 
 const relativePath = z
@@ -17,9 +18,10 @@ export const toolSchemas = {
 		commands: z
 			.array(
 				z.object({
-					name: z.string().min(1).max(100),
+					name: serviceName,
 					command: z.string().min(1).max(1000),
 					cwd: relativePath.optional(),
+					port: z.number().int().min(1).max(65535).optional(),
 				}),
 			)
 			.min(1)

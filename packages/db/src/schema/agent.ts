@@ -34,6 +34,8 @@ export interface ServiceCommand {
 	name: string;
 	command: string;
 	cwd?: string;
+	/** Port the service listens on (sandbox-mcp sets PORT and can expose it). */
+	port?: number;
 }
 
 export interface EnvFileSpec {

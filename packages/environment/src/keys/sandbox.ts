@@ -22,10 +22,11 @@ export const sandboxKeys = {
 		.pipe(z.array(z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, "must be CIDRs like 10.1.2.0/24"))),
 	/** Maximum sandbox lifetime in seconds; the gateway migrates before it ends. */
 	SANDBOX_TIMEOUT_SECONDS: z.coerce.number().int().min(60).default(3600),
-	/** Per-sandbox limits (cgroups v1 or v2, whichever the host mounts; disk by periodic usage checks). 0 = none. */
+	/** Memory limit per sandbox in MB (cgroups; 0 = none). A sandbox that exceeds it is stopped. */
 	SANDBOX_MEMORY_MB: z.coerce.number().int().min(0).default(4096),
-	SANDBOX_MAX_PROCESSES: z.coerce.number().int().min(0).default(1024),
-	SANDBOX_DISK_MB: z.coerce.number().int().min(0).default(20_480),
+	/** Maximum processes (and threads) per sandbox (cgroups; 0 = none). */
+	SANDBOX_MAX_PROCESSES: z.coerce.number().int().min(0).default(2048),
+	/** Relative CPU share per sandbox (cgroup cpu.shares; 1024 = one normal process; 0 = none). */
 	SANDBOX_CPU_SHARES: z.coerce.number().int().min(0).max(262_144).default(1024),
 	/** Number of pre-started sandboxes kept warm. */
 	SANDBOX_WARM_POOL_SIZE: z.coerce.number().int().min(0).default(0),

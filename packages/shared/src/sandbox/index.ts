@@ -1,2 +1,3 @@
 export * from "./errors";
+export * from "./mcp-protocol";
 export * from "./provider";

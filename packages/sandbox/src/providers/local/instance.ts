@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Logger } from "@proliferate/logger";
 import type { SandboxEgressTarget, SandboxProcessSpec } from "@proliferate/shared";
 import { bwrapArguments, type RuntimeMount, sandboxBaseEnvironment, sandboxEtcFiles } from "./bwrap-args";
-import type { SandboxCgroup } from "./cgroups";
+import type { ResourceUsage, SandboxCgroup } from "./cgroups";
 import { controlRequest, waitForSupervisor } from "./control-client";
 import { HostRelays } from "./host-relays";
 import { internetEgressName } from "./internet-proxy";
@@ -18,8 +18,24 @@ export interface InstanceOptions {
 	env: Record<string, string>;
 	logger: Logger;
 	onExit: (code: number | null, signal: NodeJS.Signals | null) => void;
-	/** Resource limits: the sandbox starts inside this cgroup. */
-	cgroup?: SandboxCgroup | undefined;
+	/** Resource limits (cgroups); the sandbox joins them before bubblewrap starts. */
+	cgroup?: SandboxCgroup;
+	/** Called (once) when the sandbox exceeds a limit; the provider stops it. */
+	onLimitExceeded?: (reason: string) => void;
+}
+
+/** How often a sandbox's cgroup counters are checked for a limit that was hit. */
+const limitCheckIntervalMs = 500;
+
+/**
+ * Runs `command` after the shell joins the given cgroups (`cgroup.procs` files), so every process
+ * the sandbox ever starts is inside them from the first instruction.
+ */
+function withinCgroups(files: string[], command: string, args: string[]): [string, string[]] {
+	if (files.length === 0) return [command, args];
+	const script =
+		'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 97; shift; n=$((n-1)); done; exec "$@"';
+	return ["/bin/sh", ["-c", script, "sandbox-cgroups", String(files.length), ...files, command, ...args]];
 }
 
 /** First in-sandbox port used for egress relays (127.0.0.1:<port> inside the sandbox). */
@@ -35,6 +51,7 @@ export class SandboxInstance {
 	private exited = false;
 	readonly egressUrls: Record<string, string> = {};
 	private outputTail = "";
+	private limitTimer: NodeJS.Timeout | undefined;
 
 	constructor(private readonly options: InstanceOptions) {
 		this.relays = new HostRelays(options.layout.runDir);
@@ -46,6 +63,15 @@ export class SandboxInstance {
 
 	get alive(): boolean {
 		return this.child !== undefined && !this.exited;
+	}
+
+	/** A resource limit the sandbox hit, if any. */
+	limitViolation(): string | null {
+		return this.options.cgroup?.violation() ?? null;
+	}
+
+	resourceUsage(): ResourceUsage | null {
+		return this.options.cgroup?.usage() ?? null;
 	}
 
 	get bootOutput(): string {
@@ -83,35 +109,27 @@ export class SandboxInstance {
 			writeFileSync(join(layout.etcDir, file), content);
 		const environment = this.environment();
 		const supervisor = [process.execPath === "/usr/bin/node" ? "/usr/bin/node" : "node"];
-		const { cgroup } = this.options;
-		const start = (command: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string) => {
-			const wrapped = cgroup ? cgroup.wrap(command, args) : { command, args };
-			return spawn(wrapped.command, wrapped.args, {
-				env: { ...env, ...cgroup?.environment() },
+		this.options.cgroup?.create();
+		const cgroupFiles = this.options.cgroup?.joinFiles() ?? [];
+		if (this.options.isolation === "bwrap") {
+			const [command, args] = withinCgroups(cgroupFiles, this.options.bwrapPath, [
+				...bwrapArguments(layout, this.options.runtimeMounts, runtimeDirectory),
+				...Object.entries(environment).flatMap(([key, value]) => ["--setenv", key, value]),
+				"--",
+				"/usr/bin/node",
+				`${sandboxPaths.runtime}/sandbox-init.mjs`,
+			]);
+			this.child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+		} else {
+			const [command, args] = withinCgroups(cgroupFiles, supervisor[0] ?? "node", [
+				join(runtimeDirectory, "sandbox-init.mjs"),
+			]);
+			this.child = spawn(command, args, {
+				cwd: layout.home,
+				env: environment,
 				stdio: ["ignore", "pipe", "pipe"],
-				...(cwd ? { cwd } : {}),
 			});
-		};
-		// bubblewrap clears the environment (--clearenv), so the cgroup variable never reaches inside.
-		this.child =
-			this.options.isolation === "bwrap"
-				? start(
-						this.options.bwrapPath,
-						[
-							...bwrapArguments(layout, this.options.runtimeMounts, runtimeDirectory),
-							...Object.entries(environment).flatMap(([key, value]) => ["--setenv", key, value]),
-							"--",
-							"/usr/bin/node",
-							`${sandboxPaths.runtime}/sandbox-init.mjs`,
-						],
-						{ PATH: "/usr/local/bin:/usr/bin:/bin" },
-					)
-				: start(
-						supervisor[0] ?? "node",
-						[join(runtimeDirectory, "sandbox-init.mjs")],
-						environment,
-						layout.home,
-					);
+		}
 		const remember = (chunk: Buffer) => {
 			this.outputTail = (this.outputTail + chunk.toString()).slice(-4000);
 		};
@@ -119,9 +137,22 @@ export class SandboxInstance {
 		this.child.stderr?.on("data", remember);
 		this.child.on("exit", (code, signal) => {
 			this.exited = true;
+			clearInterval(this.limitTimer);
 			this.relays.close();
 			this.options.onExit(code, signal);
+			void this.options.cgroup?.remove();
 		});
+		if (this.options.cgroup && this.options.onLimitExceeded) {
+			const cgroup = this.options.cgroup;
+			const report = this.options.onLimitExceeded;
+			this.limitTimer = setInterval(() => {
+				const reason = cgroup.violation();
+				if (!reason) return;
+				clearInterval(this.limitTimer);
+				report(reason);
+			}, limitCheckIntervalMs);
+			this.limitTimer.unref();
+		}
 		try {
 			await waitForSupervisor(layout.runDir, 30_000, () => !this.exited);
 		} catch (error) {

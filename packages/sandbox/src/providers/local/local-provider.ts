@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createSilentLogger, type Logger } from "@proliferate/logger";
@@ -17,7 +16,7 @@ import {
 	type SnapshotRef,
 } from "@proliferate/shared";
 import type { RuntimeMount } from "./bwrap-args";
-import { type CgroupHost, detectCgroups, type LimitBreach, SandboxCgroup } from "./cgroups";
+import { type CgroupHost, detectCgroups, type ResourceUsage, SandboxCgroup } from "./cgroups";
 import { execInInstance } from "./exec";
 import { SandboxInstance } from "./instance";
 import { InternetProxy, internetEgressName } from "./internet-proxy";
@@ -42,16 +41,17 @@ export interface LocalProviderConfig {
 	allowUnisolated?: boolean;
 	bwrapPath?: string;
 	defaultLifetimeSeconds?: number;
+	/**
+	 * Default resource limits per sandbox (a sandbox's own `resources` override them), enforced with
+	 * cgroups (v1 or v2, whichever the host mounts). A sandbox that exceeds one is stopped.
+	 */
+	resources?: SandboxResources;
 	logger?: Logger;
 	/**
 	 * Internet access for sandboxes (off when absent): through an egress proxy that refuses
 	 * loopback, private and reserved addresses, except `allowCidrs` an operator opens on purpose.
 	 */
 	internet?: { allowCidrs?: string[]; allowedPorts?: number[] };
-	/** Limits for sandboxes created without their own `resources`. */
-	defaultResources?: SandboxResources;
-	/** Set false to never use cgroups (limits are then not enforced; health says so). */
-	resourceLimits?: boolean;
 	/** Called when a sandbox stops on its own (expired, crashed) — the gateway migrates or marks failure. */
 	onSandboxStopped?: (sandboxId: string, reason: string) => void;
 }
@@ -72,19 +72,15 @@ export class LocalSandboxProvider implements SandboxProvider {
 	private readonly sandboxesDirectory: string;
 	private readonly archive: SnapshotArchive;
 	private readonly instances = new Map<string, SandboxInstance>();
-	private readonly cgroupHost: CgroupHost | null;
-	private readonly groups = new Map<string, SandboxCgroup>();
-	private limitWatch: NodeJS.Timeout | undefined;
-	private diskChecks = 0;
 	private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
 	private readonly isolation: "bwrap" | "none";
 	private readonly bwrapPath: string;
 	private readonly logger: Logger;
+	private cgroupHost: CgroupHost | null | undefined;
 	private readonly internetProxy: InternetProxy | undefined;
 
 	constructor(private readonly config: LocalProviderConfig) {
 		this.logger = config.logger ?? createSilentLogger();
-		this.cgroupHost = config.resourceLimits === false ? null : detectCgroups();
 		this.internetProxy = config.internet
 			? new InternetProxy({ ...config.internet, logger: this.logger.child({ module: "internet-proxy" }) })
 			: undefined;
@@ -158,8 +154,8 @@ export class LocalSandboxProvider implements SandboxProvider {
 			processes: options.processes ?? [],
 			egress: options.egress ?? [],
 			exposedPorts: [],
-			...(options.resources || this.config.defaultResources
-				? { resources: options.resources ?? this.config.defaultResources }
+			...(options.resources || this.config.resources
+				? { resources: { ...this.config.resources, ...options.resources } }
 				: {}),
 		};
 		writeMeta(layout.metaFile, meta);
@@ -197,20 +193,15 @@ export class LocalSandboxProvider implements SandboxProvider {
 	private async boot(sandboxId: string, recovered: boolean): Promise<SandboxHandle> {
 		const layout = this.layout(sandboxId);
 		const meta = this.meta(sandboxId);
-		const cgroup = this.createCgroup(sandboxId, meta.resources);
 		const instance = new SandboxInstance({
-			cgroup,
 			layout,
 			isolation: this.isolation,
 			bwrapPath: this.bwrapPath,
 			runtimeMounts: this.config.runtimeMounts ?? [],
 			env: meta.env,
 			logger: this.logger,
-			onExit: (code, signal) => {
-				this.handleExit(sandboxId, instance, code, signal);
-				if (cgroup && this.groups.get(sandboxId) === cgroup) this.groups.delete(sandboxId);
-				void cgroup?.remove();
-			},
+			onExit: (code, signal) => this.handleExit(sandboxId, instance, code, signal),
+			...this.cgroupFor(sandboxId, meta.resources),
 		});
 		this.instances.set(sandboxId, instance);
 		await instance.boot();
@@ -224,6 +215,47 @@ export class LocalSandboxProvider implements SandboxProvider {
 		this.updateMeta(sandboxId, { state: "running", stateReason: undefined });
 		this.scheduleExpiry(sandboxId, meta.expiresAt);
 		return this.handle(sandboxId, recovered);
+	}
+
+	/** The sandbox's cgroups when it has limits and the host lets us create groups. */
+	private cgroupFor(
+		sandboxId: string,
+		resources: SandboxResources | undefined,
+	): { cgroup?: SandboxCgroup; onLimitExceeded?: (reason: string) => void } {
+		const limits = Object.fromEntries(
+			Object.entries(resources ?? {}).filter(([, value]) => typeof value === "number" && value > 0),
+		) as SandboxResources;
+		if (!limits.memoryMb && !limits.maxProcesses && !limits.cpuShares) return {};
+		if (this.cgroupHost === undefined) {
+			this.cgroupHost = detectCgroups();
+			if (!this.cgroupHost)
+				this.logger.warn(
+					"resource limits are configured but no writable cgroup hierarchy was found: sandboxes run without memory, process and CPU limits",
+				);
+		}
+		if (!this.cgroupHost) return {};
+		return {
+			cgroup: new SandboxCgroup(this.cgroupHost, sandboxId, limits),
+			onLimitExceeded: (reason) => void this.stopForLimit(sandboxId, reason),
+		};
+	}
+
+	/** Stops a sandbox that exceeded a resource limit: state `failed` with the limit as the reason. */
+	private async stopForLimit(sandboxId: string, reason: string): Promise<void> {
+		const instance = this.instances.get(sandboxId);
+		if (!instance?.alive) return;
+		this.updateMeta(sandboxId, { stateReason: reason });
+		this.instances.delete(sandboxId);
+		clearTimeout(this.expiryTimers.get(sandboxId));
+		instance.kill();
+		this.updateMeta(sandboxId, { state: "failed" });
+		this.logger.warn({ sandboxId, reason }, "sandbox stopped: resource limit exceeded");
+		this.config.onSandboxStopped?.(sandboxId, reason);
+	}
+
+	/** Memory, process count and CPU share of a running sandbox (null without cgroup limits). */
+	resourceUsage(sandboxId: string): ResourceUsage | null {
+		return this.running(sandboxId).resourceUsage();
 	}
 
 	private handle(sandboxId: string, recovered: boolean): SandboxHandle {
@@ -255,82 +287,11 @@ export class LocalSandboxProvider implements SandboxProvider {
 		if (meta?.state !== "running") return;
 		const reason =
 			meta.stateReason ??
-			this.groups.get(sandboxId)?.breach()?.reason ??
+			instance.limitViolation() ??
 			`the sandbox exited unexpectedly (${signal ?? `code ${code}`})`;
 		writeMeta(this.layout(sandboxId).metaFile, { ...meta, state: "failed", stateReason: reason });
 		this.logger.warn({ sandboxId, reason, output: instance.bootOutput.slice(-500) }, "sandbox stopped");
 		this.config.onSandboxStopped?.(sandboxId, reason);
-	}
-
-	/** The sandbox's cgroup with its limits, or undefined when it has none or the host offers no cgroups. */
-	private createCgroup(
-		sandboxId: string,
-		resources: SandboxResources | undefined,
-	): SandboxCgroup | undefined {
-		const limited = resources && (resources.memoryMb || resources.maxProcesses || resources.cpuShares);
-		if (!resources || (!limited && !resources.diskMb)) return undefined;
-		if (!this.cgroupHost) {
-			if (limited)
-				this.logger.warn({ sandboxId }, "no writable cgroups on this host: resource limits are not enforced");
-			this.watchLimits();
-			return undefined;
-		}
-		const cgroup = new SandboxCgroup(this.cgroupHost, sandboxId, resources);
-		try {
-			cgroup.create();
-		} catch (error) {
-			void cgroup.remove();
-			throw new SandboxProviderError(
-				"local",
-				"resources",
-				`could not apply resource limits: ${error instanceof Error ? error.message : String(error)}`,
-				{ sandboxId },
-			);
-		}
-		this.groups.set(sandboxId, cgroup);
-		this.watchLimits();
-		return cgroup;
-	}
-
-	/** Every 2 s: limits the kernel enforced (OOM kill, process cap); every 10 s: disk usage. */
-	private watchLimits(): void {
-		if (this.limitWatch) return;
-		this.limitWatch = setInterval(() => void this.checkLimits(), 2000);
-		this.limitWatch.unref();
-	}
-
-	private async checkLimits(): Promise<void> {
-		const checkDisk = this.diskChecks++ % 5 === 0;
-		for (const [sandboxId, instance] of this.instances) {
-			if (!instance.alive) continue;
-			let breach: LimitBreach | null = this.groups.get(sandboxId)?.breach() ?? null;
-			const diskMb = this.meta(sandboxId).resources?.diskMb;
-			if (!breach && checkDisk && diskMb) {
-				const usedMb = await diskUsageMb(this.layout(sandboxId).home);
-				if (usedMb > diskMb) {
-					breach = {
-						limit: "disk",
-						reason: `the sandbox exceeded its disk limit (${diskMb} MB): it uses ${Math.round(usedMb)} MB`,
-					};
-				}
-			}
-			if (breach && this.instances.get(sandboxId) === instance)
-				await this.stopForLimit(sandboxId, instance, breach);
-		}
-	}
-
-	private async stopForLimit(
-		sandboxId: string,
-		instance: SandboxInstance,
-		breach: LimitBreach,
-	): Promise<void> {
-		this.logger.warn({ sandboxId, limit: breach.limit }, breach.reason);
-		this.updateMeta(sandboxId, { stateReason: breach.reason });
-		this.instances.delete(sandboxId);
-		clearTimeout(this.expiryTimers.get(sandboxId));
-		await instance.stop();
-		this.updateMeta(sandboxId, { state: "failed" });
-		this.config.onSandboxStopped?.(sandboxId, breach.reason);
 	}
 
 	private scheduleExpiry(sandboxId: string, expiresAt: string | null): void {
@@ -495,6 +456,7 @@ export class LocalSandboxProvider implements SandboxProvider {
 	async health(): Promise<ProviderHealth> {
 		if (this.isolation === "none")
 			return { healthy: true, message: "running WITHOUT isolation (bubblewrap missing)" };
+		this.cgroupHost ??= detectCgroups();
 		const limits = this.cgroupHost
 			? `resource limits through cgroup v${this.cgroupHost.version}`
 			: "no resource limits (no writable cgroups)";
@@ -517,8 +479,6 @@ export class LocalSandboxProvider implements SandboxProvider {
 
 	/** Stops every sandbox this process runs (graceful shutdown). Their workspaces stay on disk. */
 	async shutdown(): Promise<void> {
-		clearInterval(this.limitWatch);
-		this.limitWatch = undefined;
 		await this.internetProxy?.close();
 		await Promise.all(
 			[...this.instances.entries()].map(async ([id, instance]) => {
@@ -528,13 +488,4 @@ export class LocalSandboxProvider implements SandboxProvider {
 		);
 		for (const timer of this.expiryTimers.values()) clearTimeout(timer);
 	}
-}
-
-/** Disk used by a directory tree in MB (`du`, which counts hard links once and sparse files honestly). */
-async function diskUsageMb(directory: string): Promise<number> {
-	return new Promise((resolve) => {
-		execFile("du", ["-sk", directory], { timeout: 30_000 }, (error, stdout) => {
-			resolve(error ? 0 : Number(stdout.split(/\s/)[0] ?? 0) / 1024);
-		});
-	});
 }

@@ -19,7 +19,7 @@ export interface SandboxMeta {
 	processes: SandboxProcessSpec[];
 	egress: SandboxEgressTarget[];
 	exposedPorts: number[];
-	/** Limits enforced through cgroups (and a disk-usage watch) while the sandbox runs. */
+	/** Resource limits applied through cgroups at every boot. */
 	resources?: SandboxResources;
 	/** Snapshot taken by the last pause; resume restores it. */
 	pauseSnapshotId?: string;
