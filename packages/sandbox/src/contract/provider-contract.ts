@@ -149,6 +149,8 @@ export function describeSandboxProviderContract(
 					processes: [
 						{
 							name: "server",
+							// Declared: Modal opens tunnels only for ports known when the sandbox is created.
+							port: 8123,
 							command: [
 								"/usr/bin/node",
 								"-e",

@@ -23,6 +23,8 @@ export interface FakeRunOptions {
 	cwd?: string;
 	env?: Record<string, string>;
 	stdin?: Uint8Array;
+	/** Leave stdin open for the caller to write (child.stdin). */
+	keepStdinOpen?: boolean;
 	onStdout?: (chunk: Buffer) => void;
 	onStderr?: (chunk: Buffer) => void;
 }
@@ -146,7 +148,7 @@ export class FakeMachine {
 		child.stderr?.on("data", (chunk: Buffer) => options.onStderr?.(chunk));
 		child.stdin?.on("error", () => {});
 		if (options.stdin) child.stdin?.end(Buffer.from(options.stdin));
-		else child.stdin?.end();
+		else if (!options.keepStdinOpen) child.stdin?.end();
 		const done = new Promise<{ exitCode: number | null; signal: string | null }>((resolve) => {
 			child.on("close", (exitCode, signal) => resolve({ exitCode, signal }));
 			child.on("error", () => resolve({ exitCode: 127, signal: null }));

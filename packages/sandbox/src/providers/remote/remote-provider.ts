@@ -151,13 +151,17 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 	}
 
 	async createSandbox(options: CreateSandboxOptions): Promise<SandboxHandle> {
+		return this.createNamed(`sbx-${randomBytes(10).toString("hex")}`, options);
+	}
+
+	/** Create a sandbox; `name` becomes its id where the provider lets us choose (Modal). */
+	protected async createNamed(name: string, options: CreateSandboxOptions): Promise<SandboxHandle> {
 		const started = Date.now();
 		const egress = Object.fromEntries((options.egress ?? []).map((target) => [target.name, target.url]));
 		const env: Record<string, string> = { ...options.env };
 		for (const [name, url] of Object.entries(egress)) {
 			env[`PROLIFERATE_EGRESS_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`] = url;
 		}
-		const name = `sbx-${randomBytes(10).toString("hex")}`;
 		const lifetimeSeconds = options.lifetimeSeconds ?? this.lifetimeSeconds;
 		const created = await this.call("create", null, () =>
 			this.rawCreate({
@@ -313,14 +317,28 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 		return this.handleFor(sandboxId, status?.expiresAt ?? null);
 	}
 
-	/** Providers that cannot resume in place restore the pause snapshot under the same id. */
+	/**
+	 * When the sandbox cannot be resumed in place, restore the pause snapshot into a new sandbox under
+	 * the same id where the provider lets us name sandboxes (Modal); otherwise the handle carries the
+	 * new id (E2B), which the caller records.
+	 */
 	protected async restoreUnder(
-		_sandboxId: string,
-		_snapshotId: string,
-		_options: Partial<CreateSandboxOptions>,
-		_lifetimeSeconds: number,
+		sandboxId: string,
+		snapshotId: string,
+		options: Partial<CreateSandboxOptions>,
+		lifetimeSeconds: number,
 	): Promise<SandboxHandle> {
-		throw new SandboxProviderError(this.type, "resume", "restoring under the same id is not supported");
+		this.logger.warn(
+			{ sandboxId, snapshotId },
+			"sandbox cannot resume in place, restoring its pause snapshot",
+		);
+		return this.createNamed(sandboxId, {
+			...options,
+			sessionId: options.sessionId ?? null,
+			organizationId: options.organizationId ?? null,
+			snapshotId,
+			lifetimeSeconds,
+		});
 	}
 
 	async terminate(sandboxId: string): Promise<void> {
