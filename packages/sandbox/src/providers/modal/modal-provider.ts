@@ -238,7 +238,10 @@ export class ModalSandboxProvider extends RemoteSandboxProvider {
 		const message = error instanceof Error ? error.message : String(error);
 		const code = grpcCode(error);
 		if (name === "NotFoundError" || code === GRPC_NOT_FOUND) {
-			return sandboxId ? new SandboxNotFoundError(sandboxId) : null;
+			// Without a sandbox in hand, the missing thing is the app, image or snapshot.
+			return sandboxId
+				? new SandboxNotFoundError(sandboxId)
+				: new DomainError("not_found", "SANDBOX_PROVIDER_NOT_FOUND", message, { provider: "modal" });
 		}
 		if (code === GRPC_UNAUTHENTICATED || code === GRPC_PERMISSION_DENIED) {
 			return new SandboxProviderError("modal", "authenticate", `Modal rejected the token: ${message}`);

@@ -434,7 +434,10 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 				.filter(Boolean)
 				.join("\n");
 			lines.push(
-				`if ! { [ -f ${pidFile} ] && kill -0 "$(cat ${pidFile})" 2>/dev/null; }; then`,
+				// Alive = the pid exists and is not a zombie (kill -0 succeeds on zombies).
+				`__pid=$(cat ${pidFile} 2>/dev/null); __state=""`,
+				`[ -n "$__pid" ] && __state=$(cut -d' ' -f3 "/proc/$__pid/stat" 2>/dev/null)`,
+				'if [ -z "$__state" ] || [ "$__state" = Z ]; then',
 				`  nohup setsid bash -c ${shellQuote(body)} >>${log} 2>&1 </dev/null & echo $! > ${pidFile}`,
 				"fi",
 			);
