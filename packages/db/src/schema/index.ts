@@ -2,3 +2,4 @@ export * from "./agent";
 export * from "./organizations";
 export * from "./repos";
 export * from "./sessions";
+export * from "./warm-pool";

@@ -1,0 +1,4 @@
+export { type FakeE2bServer, startFakeE2bServer } from "./fake-e2b-server";
+export { FakeMachine } from "./fake-machine";
+export { createFakeModal, type FakeModal } from "./fake-modal-client";
+export { createFixtureRepo } from "./git-fixture";
