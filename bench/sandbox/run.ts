@@ -1,12 +1,16 @@
 /**
  * Local sandbox provider: create → ready, and snapshot / restore of a 50 MB repository,
- * p50/p95 over repeated runs (BENCH_RUNS, default 5).
+ * p50/p95 over repeated runs (BENCH_RUNS, default 5); then warm-pool claim → first command
+ * (PostgreSQL-backed pool, `BENCH_WARM` sandboxes, default 20) against a cold create.
  */
 import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalSandboxProvider } from "@proliferate/sandbox";
+import { createDb, orgs, runMigrations, warmPool } from "@proliferate/services";
+import postgres from "postgres";
 import { summarize } from "../stats";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -63,5 +67,49 @@ process.stdout.write(`  ${summarize("create empty sandbox → first command", em
 process.stdout.write(`  ${summarize("create + clone 50 MB repo → first command", create)}\n`);
 process.stdout.write(`  ${summarize("snapshot (50 MB workspace)", snapshot)}\n`);
 process.stdout.write(`  ${summarize("restore from snapshot → first command", restore)}\n`);
+
+// Warm pool: refill, then claim → first command, one claim at a time.
+const warmCount = Number(process.env.BENCH_WARM ?? 20);
+const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const databaseName = `proliferate_bench_warm_${Date.now().toString(36)}`;
+const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+await admin.unsafe(`create database "${databaseName}"`);
+const databaseUrl = adminUrl.replace(/\/[^/]*$/, `/${databaseName}`);
+await runMigrations(databaseUrl);
+const database = createDb(databaseUrl, { max: 4 });
+const context = { db: database.db };
+const owner = await orgs.createUser(context, { name: "Bench", email: "bench@bench.test" });
+const organization = await orgs.createOrganization(context, { name: "Bench", ownerUserId: owner.id });
+const poolKey = warmPool.warmPoolKey("local", "bench-repo");
+const refillStarted = performance.now();
+const refill = await warmPool.refillWarmPool(context, provider, {
+	poolKey,
+	size: warmCount,
+	organizationId: organization.id,
+	createOptions: { repo: { url: repo } },
+});
+const refillMs = performance.now() - refillStarted;
+const claim: number[] = [];
+const claimed: string[] = [];
+for (let index = 0; index < warmCount; index++) {
+	const started = performance.now();
+	const sandbox = await warmPool.claimWarmSandbox(context, {
+		poolKey,
+		organizationId: organization.id,
+		sessionId: randomUUID(),
+	});
+	if (!sandbox) throw new Error("warm pool ran dry during the benchmark");
+	await provider.exec(sandbox.handle.sandboxId, "true");
+	claim.push(performance.now() - started);
+	claimed.push(sandbox.handle.sandboxId);
+}
+process.stdout.write(
+	`  warm pool refill: ${refill.created} sandboxes with the 50 MB repo in ${(refillMs / 1000).toFixed(1)} s\n`,
+);
+process.stdout.write(`  ${summarize("warm-pool claim → first command", claim)}\n`);
+for (const id of claimed) await provider.terminate(id);
+await database.close();
+await admin.unsafe(`drop database "${databaseName}" with (force)`);
+await admin.end();
 await provider.shutdown();
 rmSync(root, { recursive: true, force: true });
