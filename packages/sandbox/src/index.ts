@@ -17,3 +17,4 @@ export {
 	type ModalProviderConfig,
 	ModalSandboxProvider,
 } from "./providers/modal/index";
+export { SandboxPausedError } from "./providers/remote/remote-provider";

@@ -172,6 +172,12 @@ describe("E2B provider against the protocol fake", () => {
 		expect(snapshot.provider).toBe("e2b");
 		expect(count(`POST /sandboxes/${sandbox.sandboxId}/pause`)).toBe(1);
 		expect((await provider().status(sandbox.sandboxId)).state).toBe("paused");
+		// Neither this provider nor a fresh one resumes it behind the caller's back.
+		await expect(e2b.exec(sandbox.sandboxId, "true")).rejects.toMatchObject({ code: "SANDBOX_PAUSED" });
+		await expect(provider().exec(sandbox.sandboxId, "true")).rejects.toMatchObject({
+			code: "SANDBOX_PAUSED",
+		});
+		expect((await provider().status(sandbox.sandboxId)).state).toBe("paused");
 		const resumed = await e2b.resume(sandbox.sandboxId);
 		expect(resumed.sandboxId).toBe(sandbox.sandboxId);
 		expect(

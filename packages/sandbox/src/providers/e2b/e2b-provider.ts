@@ -13,6 +13,7 @@ import {
 	REMOTE_HOME,
 	type RemoteProviderOptions,
 	RemoteSandboxProvider,
+	SandboxPausedError,
 } from "../remote/remote-provider";
 import { shellQuote } from "../remote/shell";
 
@@ -75,6 +76,9 @@ export class E2BSandboxProvider extends RemoteSandboxProvider {
 	private async sandbox(sandboxId: string): Promise<Sandbox> {
 		const cached = this.sandboxes.get(sandboxId);
 		if (cached) return cached;
+		// `connect` resumes a paused sandbox; work on a paused one is refused instead.
+		const info = await Sandbox.getInfo(sandboxId, this.connection);
+		if (info.state === "paused") throw new SandboxPausedError(sandboxId);
 		const sandbox = await Sandbox.connect(sandboxId, this.connection);
 		this.sandboxes.set(sandboxId, sandbox);
 		return sandbox;

@@ -105,7 +105,7 @@ describe("Modal provider at the SDK boundary", () => {
 		const snapshot = await modal.pause(sandbox.sandboxId);
 		expect(snapshot.snapshotId).toMatch(/^im-/);
 		expect((await modal.status(sandbox.sandboxId)).state).toBe("paused");
-		await expect(modal.exec(sandbox.sandboxId, "true")).rejects.toMatchObject({ kind: "not_found" });
+		await expect(modal.exec(sandbox.sandboxId, "true")).rejects.toMatchObject({ code: "SANDBOX_PAUSED" });
 		// A fresh provider (gateway restart) resumes from the snapshot the caller recorded.
 		const fresh = provider();
 		const resumed = await fresh.resume(sandbox.sandboxId, { snapshotId: snapshot.snapshotId });

@@ -30,6 +30,17 @@ export const REMOTE_HOME = "/home/user";
 export const REMOTE_WORKSPACE = "/home/user/workspace";
 const STATE_FILE = "/home/user/.proliferate/sandbox.json";
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** What may be done to a paused sandbox; anything else is refused until it is resumed. */
+const PAUSED_OPERATIONS = new Set(["resume", "status", "terminate", "snapshot"]);
+
+/** Work asked of a paused sandbox (resume it first). */
+export class SandboxPausedError extends DomainError {
+	constructor(sandboxId: string) {
+		super("precondition_failed", "SANDBOX_PAUSED", `sandbox ${sandboxId} is paused; resume it first`, {
+			sandboxId,
+		});
+	}
+}
 
 /** What a remote sandbox remembers about itself (kept in the sandbox, so snapshots carry it). */
 export interface RemoteSandboxState {
@@ -507,6 +518,9 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 
 	/** Run an SDK call with retries for transient failures and typed errors for the rest. */
 	protected async call<T>(operation: string, sandboxId: string | null, fn: () => Promise<T>): Promise<T> {
+		if (sandboxId && this.pauseSnapshots.has(sandboxId) && !PAUSED_OPERATIONS.has(operation)) {
+			throw new SandboxPausedError(sandboxId);
+		}
 		try {
 			return await this.withRetry(operation, sandboxId, fn);
 		} catch (error) {
