@@ -104,6 +104,18 @@ describe("E2B provider against the protocol fake", () => {
 		});
 	});
 
+	it("reports a sandbox that dies under a running command as terminated, without hanging", async () => {
+		const e2b = provider();
+		const sandbox = await e2b.createSandbox({ sessionId: null, organizationId: null });
+		const running = e2b.exec(sandbox.sandboxId, "sleep 30", { timeoutMs: 20_000 });
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		await fetch(`${fake.url}/sandboxes/${sandbox.sandboxId}`, {
+			method: "DELETE",
+			headers: { "x-api-key": fake.apiKey },
+		});
+		await expect(running).rejects.toMatchObject({ code: "SANDBOX_TERMINATED" });
+	});
+
 	it("clones with a token without leaking it into errors", async () => {
 		const e2b = provider();
 		const error = await e2b

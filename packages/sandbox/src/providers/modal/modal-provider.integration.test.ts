@@ -137,6 +137,15 @@ describe("Modal provider at the SDK boundary", () => {
 		expect(replaced.sandboxId).not.toBe("sbx-gone");
 	});
 
+	it("reports a sandbox terminated under a running command as terminated", async () => {
+		const modal = provider();
+		const sandbox = await modal.createSandbox({ sessionId: null, organizationId: null });
+		const running = modal.exec(sandbox.sandboxId, "sleep 30", { timeoutMs: 20_000 });
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		await (await fake.client.sandboxes.fromName("proliferate-sandbox", sandbox.sandboxId)).terminate();
+		await expect(running).rejects.toMatchObject({ code: "SANDBOX_TERMINATED" });
+	});
+
 	it("exposes only ports declared at creation", async () => {
 		const modal = provider();
 		const sandbox = await modal.createSandbox({ sessionId: null, organizationId: null });

@@ -14,6 +14,7 @@ import {
 	type SandboxProviderType,
 	type SandboxState,
 	type SandboxStatus,
+	SandboxTerminatedError,
 	type SnapshotRef,
 } from "@proliferate/shared";
 import {
@@ -259,6 +260,16 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 				timedOut: true,
 				outputTail: tail(result.stdout + result.stderr),
 			});
+		}
+		if (result.exitCode < 0 || result.exitCode === 137) {
+			// Killed without a shell to report it: the sandbox itself may have stopped under the command.
+			const status = await this.call("status", sandboxId, () => this.rawStatus(sandboxId)).catch(() => null);
+			if (!status || status.state === "failed" || status.state === "terminated") {
+				throw new SandboxTerminatedError(
+					sandboxId,
+					status?.reason ?? "the sandbox stopped while the command was running",
+				);
+			}
 		}
 		if (result.exitCode !== 0 && !options.allowFailure) {
 			throw new SandboxCommandError({
