@@ -225,11 +225,18 @@ export async function startFakeE2bServer(options: {
 			kills.set(pid, run.kill);
 			const deadline = Number(req.headers["connect-timeout-ms"] ?? 0);
 			const timer = deadline > 0 ? setTimeout(run.kill, deadline) : undefined;
+			// envd pings idle streams at the interval the SDK asks for (seconds).
+			const pingSeconds = Number(req.headers["keepalive-ping-interval"] ?? 0);
+			const ping =
+				pingSeconds > 0
+					? setInterval(() => res.write(frame(0, { event: { keepalive: {} } })), pingSeconds * 1000)
+					: undefined;
 			res.on("close", () => {
 				if (!res.writableFinished) run.kill();
 			});
 			const { exitCode, signal } = await run.done;
 			if (timer) clearTimeout(timer);
+			if (ping) clearInterval(ping);
 			kills.delete(pid);
 			const code = exitCode ?? -1;
 			res.write(

@@ -107,8 +107,17 @@ describe("E2B provider against the protocol fake", () => {
 	it("reports a sandbox that dies under a running command as terminated, without hanging", async () => {
 		const e2b = provider();
 		const sandbox = await e2b.createSandbox({ sessionId: null, organizationId: null });
-		const running = e2b.exec(sandbox.sandboxId, "sleep 30", { timeoutMs: 20_000 });
-		await new Promise((resolve) => setTimeout(resolve, 300));
+		const running = e2b.exec(sandbox.sandboxId, "touch started && sleep 30", { timeoutMs: 20_000 });
+		running.catch(() => {});
+		// Wait until the command really runs, so the kill lands under it.
+		for (let attempt = 0; attempt < 100; attempt++) {
+			const started = await e2b.readFile(sandbox.sandboxId, "started").then(
+				() => true,
+				() => false,
+			);
+			if (started) break;
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		}
 		await fetch(`${fake.url}/sandboxes/${sandbox.sandboxId}`, {
 			method: "DELETE",
 			headers: { "x-api-key": fake.apiKey },

@@ -140,8 +140,17 @@ describe("Modal provider at the SDK boundary", () => {
 	it("reports a sandbox terminated under a running command as terminated", async () => {
 		const modal = provider();
 		const sandbox = await modal.createSandbox({ sessionId: null, organizationId: null });
-		const running = modal.exec(sandbox.sandboxId, "sleep 30", { timeoutMs: 20_000 });
-		await new Promise((resolve) => setTimeout(resolve, 300));
+		const running = modal.exec(sandbox.sandboxId, "touch started && sleep 30", { timeoutMs: 20_000 });
+		running.catch(() => {});
+		// Wait until the command really runs, so the kill lands under it.
+		for (let attempt = 0; attempt < 100; attempt++) {
+			const started = await modal.readFile(sandbox.sandboxId, "started").then(
+				() => true,
+				() => false,
+			);
+			if (started) break;
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		}
 		await (await fake.client.sandboxes.fromName("proliferate-sandbox", sandbox.sandboxId)).terminate();
 		await expect(running).rejects.toMatchObject({ code: "SANDBOX_TERMINATED" });
 	});
