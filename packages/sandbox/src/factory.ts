@@ -27,6 +27,7 @@ export interface SandboxProviderEnv {
 	MODAL_ENVIRONMENT?: string;
 	MODAL_IMAGE_ID?: string;
 	MODAL_IMAGE?: string;
+	/** Read by the Modal SDK itself from the process environment (not passed here). */
 	MODAL_SERVER_URL?: string;
 }
 
@@ -62,7 +63,6 @@ export function sandboxProvidersConfigFromEnv(
 						environment: env.MODAL_ENVIRONMENT,
 						imageId: env.MODAL_IMAGE_ID,
 						imageTag: env.MODAL_IMAGE,
-						endpoint: env.MODAL_SERVER_URL,
 						logger: extras.logger?.child({ module: "modal" }),
 					}
 				: undefined,

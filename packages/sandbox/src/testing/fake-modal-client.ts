@@ -94,6 +94,10 @@ export function createFakeModal(root: string): FakeModal {
 			sandboxId: id,
 			async exec(command, params) {
 				enter("sandbox.exec");
+				// The SDK's own validation (buildTaskExecStartRequestProto).
+				if (params?.timeoutMs && params.timeoutMs % 1000 !== 0) {
+					throw new Error(`timeoutMs must be a multiple of 1000ms, got ${params.timeoutMs}`);
+				}
 				if (!running(id)) throw new NotFoundError(`Sandbox ${id} not found`);
 				let stdout = "";
 				let stderr = "";

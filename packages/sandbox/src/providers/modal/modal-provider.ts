@@ -27,8 +27,6 @@ export interface ModalProviderConfig extends RemoteProviderOptions {
 	imageId?: string;
 	/** … or a registry tag (`MODAL_IMAGE`) when no image id is given. */
 	imageTag?: string;
-	/** Modal API endpoint override (`MODAL_SERVER_URL`). */
-	endpoint?: string;
 	cpu?: number;
 	memoryMiB?: number;
 	/** Use this client instead of constructing a `ModalClient` (tests pass the SDK-boundary fake). */
@@ -76,11 +74,23 @@ export class ModalSandboxProvider extends RemoteSandboxProvider {
 					"MODAL_TOKEN_ID (ak-…) and MODAL_TOKEN_SECRET (as-…) are required",
 				);
 			}
+			// The SDK's key/value log arguments become fields of our structured logger.
+			const log = this.logger.child({ module: "modal-sdk" });
+			const fields = (args: unknown[]) => {
+				const out: Record<string, unknown> = {};
+				for (let index = 0; index + 1 < args.length; index += 2) out[String(args[index])] = args[index + 1];
+				return out;
+			};
 			const client: ModalClientLike = new ModalClient({
 				tokenId: config.tokenId,
 				tokenSecret: config.tokenSecret,
 				environment: config.environment,
-				endpoint: config.endpoint,
+				logger: {
+					debug: (message, ...args) => log.debug(fields(args), message),
+					info: (message, ...args) => log.info(fields(args), message),
+					warn: (message, ...args) => log.warn(fields(args), message),
+					error: (message, ...args) => log.error(fields(args), message),
+				},
 			});
 			this.client = client;
 		}
@@ -126,14 +136,16 @@ export class ModalSandboxProvider extends RemoteSandboxProvider {
 		options: { timeoutMs: number; stdin?: Uint8Array },
 	): Promise<RawRunResult> {
 		const sandbox = await this.sandbox(sandboxId);
+		// Modal takes whole seconds: its deadline (rounded up) kills the command remotely; ours reports
+		// the timeout at the exact time asked.
 		const process = await sandbox.exec(["bash", "-lc", script], {
-			timeoutMs: options.timeoutMs,
+			timeoutMs: Math.max(1000, Math.ceil(options.timeoutMs / 1000) * 1000),
 			stdout: "pipe",
 			stderr: "pipe",
 		});
 		if (options.stdin) await process.stdin.writeText(Buffer.from(options.stdin).toString("utf8"));
 		await process.stdin.close();
-		const [stdout, stderr, exit] = await Promise.all([
+		const finished = Promise.all([
 			process.stdout.readText().catch(() => ""),
 			process.stderr.readText().catch(() => ""),
 			process.wait().then(
@@ -146,7 +158,21 @@ export class ModalSandboxProvider extends RemoteSandboxProvider {
 				},
 			),
 		]);
-		return { exitCode: exit.code, stdout, stderr, timedOut: exit.timedOut };
+		let timer: NodeJS.Timeout | undefined;
+		const deadline = new Promise<"timeout">((resolve) => {
+			timer = setTimeout(() => resolve("timeout"), options.timeoutMs);
+		});
+		try {
+			const outcome = await Promise.race([finished, deadline]);
+			if (outcome === "timeout") {
+				finished.catch(() => {});
+				return { exitCode: -1, stdout: "", stderr: "", timedOut: true };
+			}
+			const [stdout, stderr, exit] = outcome;
+			return { exitCode: exit.code, stdout, stderr, timedOut: exit.timedOut };
+		} finally {
+			clearTimeout(timer);
+		}
 	}
 
 	protected async rawRead(sandboxId: string, path: string): Promise<Uint8Array> {
