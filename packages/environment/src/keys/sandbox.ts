@@ -31,6 +31,6 @@ export const sandboxKeys = {
 	MODAL_IMAGE_ID: z.string().optional(),
 	/** … or a registry tag when no image id is set. */
 	MODAL_IMAGE: z.string().optional(),
-	/** Modal API endpoint override (default https://api.modal.com). */
+	/** Modal API endpoint override (default https://api.modal.com); the Modal SDK reads it from the environment. */
 	MODAL_SERVER_URL: z.url().optional(),
 } satisfies z.ZodRawShape;
