@@ -1,5 +1,6 @@
 import { constants } from "node:os";
 import { posix } from "node:path";
+import { DomainError } from "@proliferate/shared";
 
 /** Single-quote a value for POSIX shells. */
 export function shellQuote(value: string): string {
@@ -15,7 +16,13 @@ export function commandToShell(command: string[] | string): string {
 export function envExports(env: Record<string, string> | undefined): string {
 	const lines: string[] = [];
 	for (const [key, value] of Object.entries(env ?? {})) {
-		if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`invalid environment variable name: ${key}`);
+		if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+			throw new DomainError(
+				"invalid_input",
+				"SANDBOX_ENV_INVALID",
+				`invalid environment variable name: ${key}`,
+			);
+		}
 		lines.push(`export ${key}=${shellQuote(value)}`);
 	}
 	return lines.join("\n");
