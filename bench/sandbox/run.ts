@@ -8,8 +8,10 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LocalSandboxProvider } from "@proliferate/sandbox";
+import { E2BSandboxProvider, LocalSandboxProvider, ModalSandboxProvider } from "@proliferate/sandbox";
+import { startFakeE2bServer, startFakeModalServer } from "@proliferate/sandbox/testing";
 import { createDb, orgs, runMigrations, warmPool } from "@proliferate/services";
+import type { SandboxProvider } from "@proliferate/shared";
 import postgres from "postgres";
 import { summarize } from "../stats";
 
@@ -112,4 +114,60 @@ await database.close();
 await admin.unsafe(`drop database "${databaseName}" with (force)`);
 await admin.end();
 await provider.shutdown();
+
+// Remote providers against the local protocol fakes: the provider + SDK + protocol overhead of
+// each operation (no network, no cloud scheduling — not a prediction of E2B/Modal latency).
+async function remoteFigures(label: string, remote: SandboxProvider) {
+	const created: number[] = [];
+	const snapshots: number[] = [];
+	const restores: number[] = [];
+	for (let run = 0; run < runs; run++) {
+		let started = performance.now();
+		const sandbox = await remote.createSandbox({ sessionId: null, organizationId: null });
+		await remote.exec(sandbox.sandboxId, "true");
+		created.push(performance.now() - started);
+		started = performance.now();
+		const snap = await remote.snapshot(sandbox.sandboxId);
+		snapshots.push(performance.now() - started);
+		await remote.terminate(sandbox.sandboxId);
+		started = performance.now();
+		const restored = await remote.createSandbox({
+			sessionId: null,
+			organizationId: null,
+			snapshotId: snap.snapshotId,
+		});
+		await remote.exec(restored.sandboxId, "true");
+		restores.push(performance.now() - started);
+		await remote.terminate(restored.sandboxId);
+	}
+	process.stdout.write(`  ${summarize(`${label}: create → first command`, created)}\n`);
+	process.stdout.write(`  ${summarize(`${label}: snapshot`, snapshots)}\n`);
+	process.stdout.write(`  ${summarize(`${label}: restore → first command`, restores)}\n`);
+}
+const fakeRoot = mkdtempSync(join(tmpdir(), "bench-remote-"));
+const e2bFake = await startFakeE2bServer({ root: join(fakeRoot, "e2b"), templates: ["proliferate"] });
+await remoteFigures(
+	"e2b (protocol fake)",
+	new E2BSandboxProvider({
+		apiKey: e2bFake.apiKey,
+		template: "proliferate",
+		apiUrl: e2bFake.url,
+		sandboxUrl: e2bFake.url,
+	}),
+);
+await e2bFake.close();
+const modalFake = await startFakeModalServer({ root: join(fakeRoot, "modal") });
+process.env.MODAL_SERVER_URL = modalFake.url;
+process.env.MODAL_CONFIG_PATH = join(fakeRoot, "no-modal.toml");
+await remoteFigures(
+	"modal (gRPC fake)",
+	new ModalSandboxProvider({
+		appName: "bench",
+		imageId: modalFake.baseImageId,
+		tokenId: modalFake.tokenId,
+		tokenSecret: modalFake.tokenSecret,
+	}),
+);
+await modalFake.close();
+rmSync(fakeRoot, { recursive: true, force: true });
 rmSync(root, { recursive: true, force: true });
