@@ -36,5 +36,5 @@ describeSandboxProviderContract(
 			},
 		};
 	},
-	{ repoUrl: repo },
+	{ repoUrl: repo, port: 18123 },
 );

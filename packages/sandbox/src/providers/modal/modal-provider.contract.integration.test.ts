@@ -34,5 +34,5 @@ describeSandboxProviderContract(
 			},
 		};
 	},
-	{ repoUrl: repo },
+	{ repoUrl: repo, port: 18124 },
 );

@@ -37,5 +37,5 @@ describeSandboxProviderContract(
 	// Modal tunnels are TLS endpoints (Tunnel.url is https://…); the fake cannot present a certificate
 	// the suite's fetch trusts, so the port case runs in modal-provider.grpc.integration.test.ts
 	// over the tunnel's TCP address instead.
-	{ repoUrl: repo, supportsPorts: false },
+	{ repoUrl: repo, supportsPorts: false, port: 18125 },
 );

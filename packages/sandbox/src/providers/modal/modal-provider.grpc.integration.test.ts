@@ -124,18 +124,18 @@ describe("Modal provider: the real ModalClient over gRPC", () => {
 			processes: [
 				{
 					name: "server",
-					port: 8124,
+					port: 18126,
 					command: [
 						"/usr/bin/node",
 						"-e",
-						"require('http').createServer((q,s)=>s.end('tunnel ok')).listen(8124,'127.0.0.1')",
+						"require('http').createServer((q,s)=>s.end('tunnel ok')).listen(18126,'127.0.0.1')",
 					],
 				},
 			],
 		});
-		const url = await modal.resolvePortUrl(sandbox.sandboxId, 8124);
+		const url = await modal.resolvePortUrl(sandbox.sandboxId, 18126);
 		expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-		expect(sandbox.ports[8124]).toBe(url);
+		expect(sandbox.ports[18126]).toBe(url);
 		// The fake's tunnel speaks plain TCP where Modal's terminates TLS.
 		let body = "";
 		for (let attempt = 0; attempt < 50 && body !== "tunnel ok"; attempt++) {
