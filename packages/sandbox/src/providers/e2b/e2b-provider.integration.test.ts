@@ -182,6 +182,31 @@ describe("E2B provider against the protocol fake", () => {
 		);
 	});
 
+	it("does not mistake a reused pid for its process", async () => {
+		const e2b = provider();
+		const sandbox = await e2b.createSandbox({
+			sessionId: null,
+			organizationId: null,
+			processes: [{ name: "ticker", command: ["sleep", "300"] }],
+		});
+		// As after a restore into a new machine: the recorded pid now belongs to someone else.
+		await e2b.exec(
+			sandbox.sandboxId,
+			"kill $(cat ~/.proliferate/run/ticker.pid); echo 1 > ~/.proliferate/run/ticker.pid",
+		);
+		await provider().ensureSandbox({ sessionId: null, organizationId: null, sandboxId: sandbox.sandboxId });
+		const pid = (await e2b.exec(sandbox.sandboxId, "cat ~/.proliferate/run/ticker.pid")).stdout.trim();
+		expect(pid).not.toBe("1");
+		expect(
+			(
+				await e2b.exec(
+					sandbox.sandboxId,
+					`tr '\\0' '\\n' < /proc/${pid}/environ | grep -x PROLIFERATE_PROCESS=ticker`,
+				)
+			).stdout,
+		).toBe("PROLIFERATE_PROCESS=ticker\n");
+	});
+
 	it("pauses natively, reports paused, and resumes with processes restarted", async () => {
 		const e2b = provider();
 		const sandbox = await e2b.createSandbox({

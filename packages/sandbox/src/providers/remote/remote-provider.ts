@@ -448,17 +448,21 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 			const pidFile = `${REMOTE_HOME}/.proliferate/run/${process.name}.pid`;
 			const log = `${REMOTE_HOME}/.proliferate/logs/${process.name}.log`;
 			const cwd = process.cwd ?? REMOTE_WORKSPACE;
+			const marker = `PROLIFERATE_PROCESS=${process.name}`;
 			const body = [
 				envExports(process.env),
+				`export ${marker}`,
 				`cd ${shellQuote(cwd)}`,
 				`exec ${commandToShell(process.command)}`,
 			]
 				.filter(Boolean)
 				.join("\n");
 			lines.push(
-				// Alive = the pid exists and is not a zombie (kill -0 succeeds on zombies).
+				// Alive = the pid exists, is not a zombie (kill -0 succeeds on zombies) and is ours: after a
+				// restore into a new machine the recorded pid may belong to another process.
 				`__pid=$(cat ${pidFile} 2>/dev/null); __state=""`,
 				`[ -n "$__pid" ] && __state=$(cut -d' ' -f3 "/proc/$__pid/stat" 2>/dev/null)`,
+				`[ -n "$__state" ] && ! tr '\\0' '\\n' < "/proc/$__pid/environ" 2>/dev/null | grep -qx '${marker}' && __state=""`,
 				'if [ -z "$__state" ] || [ "$__state" = Z ]; then',
 				`  nohup setsid bash -c ${shellQuote(body)} >>${log} 2>&1 </dev/null & echo $! > ${pidFile}`,
 				"fi",
