@@ -1,9 +1,13 @@
+import { createHash } from "node:crypto";
 import {
+	existsSync,
 	mkdirSync,
 	mkdtempSync,
 	readdirSync,
 	readFileSync,
 	realpathSync,
+	renameSync,
+	rmSync,
 	symlinkSync,
 	writeFileSync,
 } from "node:fs";
@@ -35,26 +39,37 @@ export function loadModalDefinitions(): Promise<ModalDefinitions> {
 		const require = createRequire(import.meta.url);
 		const sdkDist = realpathSync(dirname(require.resolve("modal")));
 		const dependencies = join(sdkDist, "..", "..");
-		const root = mkdtempSync(join(tmpdir(), "modal-defs-"));
-		const modules = join(root, "node_modules");
-		const target = join(modules, "modal-definitions");
-		mkdirSync(target, { recursive: true });
-		for (const entry of readdirSync(dependencies)) {
-			if (entry === "modal" || entry.startsWith(".")) continue;
-			symlinkSync(join(dependencies, entry), join(modules, entry));
-		}
 		const source = readFileSync(join(sdkDist, "index.js"), "utf8");
-		writeFileSync(
-			join(target, "package.json"),
-			JSON.stringify({ name: "modal-definitions", type: "module" }),
-		);
-		writeFileSync(
-			join(target, "index.js"),
-			`${source}
+		// One copy per SDK build and checkout, shared by test processes (built aside, renamed into place).
+		const digest = createHash("sha256").update(dependencies).update(source).digest("hex").slice(0, 16);
+		const root = join(tmpdir(), `proliferate-modal-definitions-${digest}`);
+		const target = join(root, "node_modules", "modal-definitions");
+		if (!existsSync(join(target, "index.js"))) {
+			const building = mkdtempSync(join(tmpdir(), "proliferate-modal-definitions-building-"));
+			const modules = join(building, "node_modules");
+			mkdirSync(join(modules, "modal-definitions"), { recursive: true });
+			for (const entry of readdirSync(dependencies)) {
+				if (entry === "modal" || entry.startsWith(".")) continue;
+				symlinkSync(join(dependencies, entry), join(modules, entry));
+			}
+			writeFileSync(
+				join(modules, "modal-definitions", "package.json"),
+				JSON.stringify({ name: "modal-definitions", type: "module" }),
+			);
+			writeFileSync(
+				join(modules, "modal-definitions", "index.js"),
+				`${source}
 export { ModalClientDefinition as __ModalClientDefinition, TaskCommandRouterDefinition as __TaskCommandRouterDefinition };
 export { createServer as __createServer, ServerError as __ServerError } from "nice-grpc";
 `,
-		);
+			);
+			try {
+				renameSync(building, root);
+			} catch {
+				// Another process put its copy in place first.
+				rmSync(building, { recursive: true, force: true });
+			}
+		}
 		const module = await import(pathToFileURL(join(target, "index.js")).href);
 		return {
 			ModalClientDefinition: module.__ModalClientDefinition,
