@@ -1,12 +1,18 @@
 /**
  * Local sandbox provider: create → ready, and snapshot / restore of a 50 MB repository,
- * p50/p95 over repeated runs (BENCH_RUNS, default 5).
+ * p50/p95 over repeated runs (BENCH_RUNS, default 5); then warm-pool claim → first command
+ * (PostgreSQL-backed pool, `BENCH_WARM` sandboxes, default 20) against a cold create.
  */
 import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LocalSandboxProvider } from "@proliferate/sandbox";
+import { E2BSandboxProvider, LocalSandboxProvider, ModalSandboxProvider } from "@proliferate/sandbox";
+import { startFakeE2bServer, startFakeModalServer } from "@proliferate/sandbox/testing";
+import { createDb, orgs, runMigrations, warmPool } from "@proliferate/services";
+import type { SandboxProvider } from "@proliferate/shared";
+import postgres from "postgres";
 import { summarize } from "../stats";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -63,5 +69,105 @@ process.stdout.write(`  ${summarize("create empty sandbox → first command", em
 process.stdout.write(`  ${summarize("create + clone 50 MB repo → first command", create)}\n`);
 process.stdout.write(`  ${summarize("snapshot (50 MB workspace)", snapshot)}\n`);
 process.stdout.write(`  ${summarize("restore from snapshot → first command", restore)}\n`);
+
+// Warm pool: refill, then claim → first command, one claim at a time.
+const warmCount = Number(process.env.BENCH_WARM ?? 20);
+const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const databaseName = `proliferate_bench_warm_${Date.now().toString(36)}`;
+const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+await admin.unsafe(`create database "${databaseName}"`);
+const databaseUrl = adminUrl.replace(/\/[^/]*$/, `/${databaseName}`);
+await runMigrations(databaseUrl);
+const database = createDb(databaseUrl, { max: 4 });
+const context = { db: database.db };
+const owner = await orgs.createUser(context, { name: "Bench", email: "bench@bench.test" });
+const organization = await orgs.createOrganization(context, { name: "Bench", ownerUserId: owner.id });
+const poolKey = warmPool.warmPoolKey("local", "bench-repo");
+const refillStarted = performance.now();
+const refill = await warmPool.refillWarmPool(context, provider, {
+	poolKey,
+	size: warmCount,
+	organizationId: organization.id,
+	createOptions: { repo: { url: repo } },
+});
+const refillMs = performance.now() - refillStarted;
+const claim: number[] = [];
+const claimed: string[] = [];
+for (let index = 0; index < warmCount; index++) {
+	const started = performance.now();
+	const sandbox = await warmPool.claimWarmSandbox(context, {
+		poolKey,
+		organizationId: organization.id,
+		sessionId: randomUUID(),
+	});
+	if (!sandbox) throw new Error("warm pool ran dry during the benchmark");
+	await provider.exec(sandbox.handle.sandboxId, "true");
+	claim.push(performance.now() - started);
+	claimed.push(sandbox.handle.sandboxId);
+}
+process.stdout.write(
+	`  warm pool refill: ${refill.created} sandboxes with the 50 MB repo in ${(refillMs / 1000).toFixed(1)} s\n`,
+);
+process.stdout.write(`  ${summarize("warm-pool claim → first command", claim)}\n`);
+for (const id of claimed) await provider.terminate(id);
+await database.close();
+await admin.unsafe(`drop database "${databaseName}" with (force)`);
+await admin.end();
 await provider.shutdown();
+
+// Remote providers against the local protocol fakes: the provider + SDK + protocol overhead of
+// each operation (no network, no cloud scheduling — not a prediction of E2B/Modal latency).
+async function remoteFigures(label: string, remote: SandboxProvider) {
+	const created: number[] = [];
+	const snapshots: number[] = [];
+	const restores: number[] = [];
+	for (let run = 0; run < runs; run++) {
+		let started = performance.now();
+		const sandbox = await remote.createSandbox({ sessionId: null, organizationId: null });
+		await remote.exec(sandbox.sandboxId, "true");
+		created.push(performance.now() - started);
+		started = performance.now();
+		const snap = await remote.snapshot(sandbox.sandboxId);
+		snapshots.push(performance.now() - started);
+		await remote.terminate(sandbox.sandboxId);
+		started = performance.now();
+		const restored = await remote.createSandbox({
+			sessionId: null,
+			organizationId: null,
+			snapshotId: snap.snapshotId,
+		});
+		await remote.exec(restored.sandboxId, "true");
+		restores.push(performance.now() - started);
+		await remote.terminate(restored.sandboxId);
+	}
+	process.stdout.write(`  ${summarize(`${label}: create → first command`, created)}\n`);
+	process.stdout.write(`  ${summarize(`${label}: snapshot`, snapshots)}\n`);
+	process.stdout.write(`  ${summarize(`${label}: restore → first command`, restores)}\n`);
+}
+const fakeRoot = mkdtempSync(join(tmpdir(), "bench-remote-"));
+const e2bFake = await startFakeE2bServer({ root: join(fakeRoot, "e2b"), templates: ["proliferate"] });
+await remoteFigures(
+	"e2b (protocol fake)",
+	new E2BSandboxProvider({
+		apiKey: e2bFake.apiKey,
+		template: "proliferate",
+		apiUrl: e2bFake.url,
+		sandboxUrl: e2bFake.url,
+	}),
+);
+await e2bFake.close();
+const modalFake = await startFakeModalServer({ root: join(fakeRoot, "modal") });
+process.env.MODAL_SERVER_URL = modalFake.url;
+process.env.MODAL_CONFIG_PATH = join(fakeRoot, "no-modal.toml");
+await remoteFigures(
+	"modal (gRPC fake)",
+	new ModalSandboxProvider({
+		appName: "bench",
+		imageId: modalFake.baseImageId,
+		tokenId: modalFake.tokenId,
+		tokenSecret: modalFake.tokenSecret,
+	}),
+);
+await modalFake.close();
+rmSync(fakeRoot, { recursive: true, force: true });
 rmSync(root, { recursive: true, force: true });

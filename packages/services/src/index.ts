@@ -7,3 +7,4 @@ export * as repoConfig from "./repo-config/index";
 export * as repos from "./repos/index";
 export * as sandboxes from "./sandboxes/index";
 export * as sessions from "./sessions/index";
+export * as warmPool from "./warm-pool/index";

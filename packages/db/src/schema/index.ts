@@ -3,3 +3,4 @@ export * from "./integrations";
 export * from "./organizations";
 export * from "./repos";
 export * from "./sessions";
+export * from "./warm-pool";

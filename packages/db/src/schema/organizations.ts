@@ -1,4 +1,5 @@
-import { boolean, index, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { boolean, check, index, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, updatedAt } from "./columns";
 
 /** Users. Column names follow better-auth's core schema so its Drizzle adapter can use this table. */
@@ -56,10 +57,21 @@ export const members = pgTable(
 );
 
 /** Per-organization settings that are not secrets (e.g. sandbox provider override). */
-export const organizationSettings = pgTable("organization_settings", {
-	organizationId: text()
-		.primaryKey()
-		.references(() => organizations.id, { onDelete: "cascade" }),
-	settings: jsonb().$type<Record<string, unknown>>().notNull().default({}),
-	updatedAt: updatedAt(),
-});
+export const organizationSettings = pgTable(
+	"organization_settings",
+	{
+		organizationId: text()
+			.primaryKey()
+			.references(() => organizations.id, { onDelete: "cascade" }),
+		settings: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+		/** Sandbox provider for this organization's new sessions; null = the deployment's SANDBOX_PROVIDER. */
+		sandboxProvider: text().$type<"local" | "e2b" | "modal">(),
+		updatedAt: updatedAt(),
+	},
+	(table) => [
+		check(
+			"organization_settings_sandbox_provider_check",
+			sql`${table.sandboxProvider} IS NULL OR ${table.sandboxProvider} IN ('local', 'e2b', 'modal')`,
+		),
+	],
+);

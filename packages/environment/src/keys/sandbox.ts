@@ -28,15 +28,26 @@ export const sandboxKeys = {
 	SANDBOX_MAX_PROCESSES: z.coerce.number().int().min(0).default(2048),
 	/** Relative CPU share per sandbox (cgroup cpu.shares; 1024 = one normal process; 0 = none). */
 	SANDBOX_CPU_SHARES: z.coerce.number().int().min(0).max(262_144).default(1024),
-	/** Number of pre-started sandboxes kept warm. */
+	/** Pre-started scratch sandboxes kept warm per provider (refilled by the warm-pool-refill job). */
 	SANDBOX_WARM_POOL_SIZE: z.coerce.number().int().min(0).default(0),
-	/** E2B credentials (required when SANDBOX_PROVIDER=e2b). */
+	/** E2B API key (required when SANDBOX_PROVIDER=e2b or an organization picks e2b). */
 	E2B_API_KEY: z.string().optional(),
+	/** E2B domain (default e2b.app; self-hosted E2B uses its own). */
 	E2B_DOMAIN: z.string().optional(),
+	/** E2B control-plane URL override (default https://api.<E2B_DOMAIN>). */
+	E2B_API_URL: z.url().optional(),
+	/** E2B template built from packages/modal-sandbox's image (required with E2B_API_KEY). */
 	E2B_TEMPLATE: z.string().optional(),
-	/** Modal credentials (required when SANDBOX_PROVIDER=modal). */
+	/** Modal token (ak-…/as-…), required when SANDBOX_PROVIDER=modal or an organization picks modal. */
 	MODAL_TOKEN_ID: z.string().optional(),
 	MODAL_TOKEN_SECRET: z.string().optional(),
+	/** Modal app sandboxes run in (`modal deploy packages/modal-sandbox/deploy.py` creates it). */
 	MODAL_APP_NAME: z.string().default("proliferate-sandbox"),
 	MODAL_ENVIRONMENT: z.string().optional(),
+	/** Image sandboxes start from: the id deploy.py prints … */
+	MODAL_IMAGE_ID: z.string().optional(),
+	/** … or a registry tag when no image id is set. */
+	MODAL_IMAGE: z.string().optional(),
+	/** Modal API endpoint override (default https://api.modal.com); the Modal SDK reads it from the environment. */
+	MODAL_SERVER_URL: z.url().optional(),
 } satisfies z.ZodRawShape;

@@ -6,6 +6,11 @@ export interface ContractOptions {
 	repoUrl: string;
 	/** Whether the provider can start a process that listens on a port and expose it. */
 	supportsPorts?: boolean;
+	/**
+	 * Port the test server listens on inside the sandbox (default 8123). Fakes whose sandboxes share
+	 * the host network pick distinct ports so suites running in parallel do not collide.
+	 */
+	port?: number;
 	timeoutMs?: number;
 }
 
@@ -149,15 +154,17 @@ export function describeSandboxProviderContract(
 					processes: [
 						{
 							name: "server",
+							// Declared: Modal opens tunnels only for ports known when the sandbox is created.
+							port: options.port ?? 8123,
 							command: [
 								"/usr/bin/node",
 								"-e",
-								"require('http').createServer((q,s)=>s.end('contract ok')).listen(8123,'127.0.0.1')",
+								`require('http').createServer((q,s)=>s.end('contract ok')).listen(${options.port ?? 8123},'127.0.0.1')`,
 							],
 						},
 					],
 				});
-				const url = await provider.resolvePortUrl(sandbox.sandboxId, 8123);
+				const url = await provider.resolvePortUrl(sandbox.sandboxId, options.port ?? 8123);
 				let body = "";
 				for (let attempt = 0; attempt < 50 && body !== "contract ok"; attempt++) {
 					body = await fetch(url)

@@ -91,3 +91,29 @@ export async function listMembers(
 		.where(eq(schema.members.organizationId, params.organizationId))
 		.orderBy(asc(schema.members.createdAt));
 }
+
+export type SandboxProviderOverride = "local" | "e2b" | "modal";
+
+export async function findSandboxProviderOverride(
+	db: DatabaseOrTransaction,
+	params: { organizationId: string },
+): Promise<SandboxProviderOverride | null> {
+	const [row] = await db
+		.select({ sandboxProvider: schema.organizationSettings.sandboxProvider })
+		.from(schema.organizationSettings)
+		.where(eq(schema.organizationSettings.organizationId, params.organizationId));
+	return row?.sandboxProvider ?? null;
+}
+
+export async function upsertSandboxProviderOverride(
+	db: DatabaseOrTransaction,
+	params: { organizationId: string; sandboxProvider: SandboxProviderOverride | null },
+): Promise<void> {
+	await db
+		.insert(schema.organizationSettings)
+		.values({ organizationId: params.organizationId, sandboxProvider: params.sandboxProvider })
+		.onConflictDoUpdate({
+			target: schema.organizationSettings.organizationId,
+			set: { sandboxProvider: params.sandboxProvider, updatedAt: new Date() },
+		});
+}

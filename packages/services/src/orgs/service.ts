@@ -1,9 +1,11 @@
 import { withTransaction } from "@proliferate/db";
 import type { MemberRole } from "@proliferate/db/schema";
-import type { ServiceContext } from "../context";
+import { DomainError } from "@proliferate/shared";
+import { z } from "zod";
+import type { OrgScope, ServiceContext } from "../context";
 import { generateTextId, slugify } from "../ids";
 import * as orgsDb from "./db";
-import { EmailTakenError, NotAMemberError } from "./errors";
+import { EmailTakenError, NotAMemberError, OrganizationNotFoundError } from "./errors";
 import {
 	type Membership,
 	type Organization,
@@ -96,4 +98,46 @@ export async function listMembers(
 ): Promise<{ user: User; role: MemberRole }[]> {
 	const rows = await orgsDb.listMembers(context.db, params);
 	return rows.map((row) => ({ user: toUser(row.user), role: row.member.role }));
+}
+
+const sandboxProviderSchema = z.enum(["local", "e2b", "modal"]).nullable();
+
+/** The organization's sandbox provider override, or null to use the deployment's SANDBOX_PROVIDER. */
+export async function getSandboxProviderOverride(
+	context: ServiceContext,
+	scope: OrgScope,
+): Promise<orgsDb.SandboxProviderOverride | null> {
+	return orgsDb.findSandboxProviderOverride(context.db, scope);
+}
+
+/** Sets (or clears, with null) the organization's sandbox provider. Callers check the role (owner/admin). */
+export async function setSandboxProviderOverride(
+	context: ServiceContext,
+	params: OrgScope & { provider: string | null },
+): Promise<void> {
+	const parsed = sandboxProviderSchema.safeParse(params.provider);
+	if (!parsed.success) {
+		throw new DomainError(
+			"invalid_input",
+			"SANDBOX_PROVIDER_INVALID",
+			`sandbox provider must be one of local, e2b, modal (got ${JSON.stringify(params.provider)})`,
+		);
+	}
+	try {
+		await orgsDb.upsertSandboxProviderOverride(context.db, {
+			organizationId: params.organizationId,
+			sandboxProvider: parsed.data,
+		});
+	} catch (error) {
+		const pgError = error as { code?: string; cause?: { code?: string } };
+		if ((pgError.code ?? pgError.cause?.code) === "23503") {
+			throw new OrganizationNotFoundError(params.organizationId);
+		}
+		throw error;
+	}
+}
+
+/** Which provider a new session of an organization uses: its override, else the deployment default. */
+export function resolveSandboxProviderType<T extends string>(deploymentDefault: T, override: T | null): T {
+	return override ?? deploymentDefault;
 }

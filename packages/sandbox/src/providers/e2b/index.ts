@@ -1,0 +1,1 @@
+export { type E2BProviderConfig, E2BSandboxProvider } from "./e2b-provider";
