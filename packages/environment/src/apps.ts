@@ -16,24 +16,44 @@ export const workerEnvSchema = envSchema.pick({
 	REDIS_KEY_PREFIX: true,
 });
 
-export const gatewayEnvSchema = envSchema.pick({
+export const gatewayEnvSchema = envSchema
+	.pick({
+		NODE_ENV: true,
+		LOG_LEVEL: true,
+		PROLIFERATE_DATA_DIR: true,
+		DATABASE_URL: true,
+		REDIS_URL: true,
+		REDIS_KEY_PREFIX: true,
+		GATEWAY_PORT: true,
+		GATEWAY_URL: true,
+		GATEWAY_JWT_SECRET: true,
+		SERVICE_TO_SERVICE_SECRET: true,
+		GATEWAY_INSTANCE_ID: true,
+		SESSION_IDLE_TIMEOUT_SECONDS: true,
+		SANDBOX_PROVIDER: true,
+		SANDBOX_ALLOW_UNISOLATED: true,
+		SANDBOX_TIMEOUT_SECONDS: true,
+		AGENT_LLM_BASE_URL: true,
+		AGENT_LLM_API_KEY: true,
+		AGENT_MODEL_ID: true,
+		AGENT_MODEL_LABEL: true,
+		LLM_PROXY_URL: true,
+	})
+	// Without the proxy's admin secret the gateway gives OpenCode AGENT_LLM_BASE_URL/AGENT_LLM_API_KEY directly.
+	.extend({ LLM_PROXY_ADMIN_SECRET: envSchema.shape.LLM_PROXY_ADMIN_SECRET.optional() });
+
+export const llmProxyEnvSchema = envSchema.pick({
 	NODE_ENV: true,
 	LOG_LEVEL: true,
-	PROLIFERATE_DATA_DIR: true,
 	DATABASE_URL: true,
 	REDIS_URL: true,
 	REDIS_KEY_PREFIX: true,
-	GATEWAY_PORT: true,
-	GATEWAY_URL: true,
-	GATEWAY_JWT_SECRET: true,
-	SERVICE_TO_SERVICE_SECRET: true,
-	GATEWAY_INSTANCE_ID: true,
-	SESSION_IDLE_TIMEOUT_SECONDS: true,
-	SANDBOX_PROVIDER: true,
-	SANDBOX_ALLOW_UNISOLATED: true,
-	SANDBOX_TIMEOUT_SECONDS: true,
-	AGENT_LLM_BASE_URL: true,
-	AGENT_LLM_API_KEY: true,
-	AGENT_MODEL_ID: true,
-	AGENT_MODEL_LABEL: true,
+	LLM_PROXY_PORT: true,
+	LLM_PROXY_ADMIN_SECRET: true,
+	LLM_MODEL_CATALOG: true,
+	LLM_MODEL_CATALOG_PATH: true,
+	LLM_SPEND_FLUSH_INTERVAL_MS: true,
+	LLM_SPEND_FLUSH_SIZE: true,
+	LLM_PROXY_MAX_BODY_BYTES: true,
+	SCRIPTED_MODEL_PORT: true,
 });
