@@ -36,8 +36,20 @@ async function freePort(): Promise<number> {
 	});
 }
 
-function start(args: string[], env: NodeJS.ProcessEnv, ready: (line: string) => boolean): Promise<string> {
-	const child = spawn("pnpm", ["exec", "tsx", ...args], {
+/** BENCH_PROXY_PROFILE_DIR=<dir> writes a CPU profile of the proxy process there. */
+const profileDirectory = process.env.BENCH_PROXY_PROFILE_DIR;
+
+function start(
+	args: string[],
+	env: NodeJS.ProcessEnv,
+	ready: (line: string) => boolean,
+	profile = false,
+): Promise<string> {
+	const [command, ...prefix] =
+		profile && profileDirectory
+			? ["node", "--cpu-prof", `--cpu-prof-dir=${profileDirectory}`, "--import", "tsx"]
+			: ["pnpm", "exec", "tsx"];
+	const child = spawn(command as string, [...prefix, ...args], {
 		cwd: repoRoot,
 		env: { ...process.env, ...env },
 		stdio: ["ignore", "pipe", "inherit"],
@@ -93,6 +105,7 @@ try {
 			}),
 		},
 		() => false,
+		true,
 	);
 	proxyExited.catch(() => {});
 	const proxyUrl = `http://127.0.0.1:${proxyPort}`;
