@@ -28,6 +28,8 @@ export class SpendMeter {
 	private readonly organizationUnflushed = new Map<string, number>();
 	private readonly organizationBudgets = new Map<string, number | null>();
 	private readonly keys = new Map<string, KeyRecord>();
+	/** Keys used since the last refresh: only their totals are re-read after a flush. */
+	private activeKeys = new Set<string>();
 	private flushing: Promise<void> | undefined;
 	private readonly timer: NodeJS.Timeout;
 
@@ -45,6 +47,7 @@ export class SpendMeter {
 
 	/** Throws the vendor-mappable budget error when the key or its organization is over budget. */
 	assertWithinBudget(key: KeyRecord): void {
+		this.activeKeys.add(key.id);
 		llm.assertKeyWithinBudget(key, this.keySpent(key.id));
 		const budget = this.organizationBudgets.get(key.organizationId);
 		if (budget !== undefined && budget !== null && this.organizationSpent(key.organizationId) >= budget)
@@ -130,9 +133,17 @@ export class SpendMeter {
 				add(this.organizationBase, entry.organizationId, entry.costNanoUsd);
 			}
 		}
-		// See what other proxy instances spent, and budget changes made while a message was missed.
-		const organizationIds = new Set([...this.keys.values()].map((key) => key.organizationId));
-		if (this.keys.size > 0) await this.refresh([...this.keys.keys()], [...organizationIds]);
+		// See what other proxy instances spent on the keys in use here.
+		const active = [...this.activeKeys].flatMap((id) => {
+			const key = this.keys.get(id);
+			return key ? [key] : [];
+		});
+		this.activeKeys = new Set();
+		if (active.length > 0)
+			await this.refresh(
+				active.map((key) => key.id),
+				[...new Set(active.map((key) => key.organizationId))],
+			);
 	}
 
 	private restore(entry: llm.SpendEntry): void {
@@ -168,6 +179,7 @@ export class SpendMeter {
 	/** Forgets a key (revoked or evicted from the key cache). */
 	forget(keyId: string): void {
 		this.keys.delete(keyId);
+		this.activeKeys.delete(keyId);
 		if (!this.keyUnflushed.get(keyId)) this.keyBase.delete(keyId);
 	}
 
