@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { llmModelCatalogSchema } from "@proliferate/environment";
 import { describe, expect, it } from "vitest";
 import { CatalogError, defaultCatalogConfig, ModelCatalog, parseCatalogJson } from "./catalog";
@@ -69,5 +70,20 @@ describe("model catalog", () => {
 				"catalog.json",
 			),
 		).toThrow(/unique/);
+	});
+
+	it("accepts the example catalog shipped with the proxy", () => {
+		const path = new URL("../../catalog.example.json", import.meta.url);
+		const config = parseCatalogJson(readFileSync(path, "utf8"), "catalog.example.json");
+		const catalog = new ModelCatalog(config, {
+			ANTHROPIC_API_KEY: "a",
+			OPENROUTER_API_KEY: "o",
+			OPENAI_API_KEY: "p",
+		});
+		// A model with deployments of both protocols is reachable on both endpoints.
+		expect(catalog.get("claude-sonnet-4-5")?.deployments.map((deployment) => deployment.protocol)).toEqual([
+			"anthropic",
+			"openai",
+		]);
 	});
 });
