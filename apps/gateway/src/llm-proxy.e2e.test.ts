@@ -18,7 +18,7 @@ const answered = (events: SessionEvent[]) =>
 	(events.at(-1) as { status?: string }).status === "idle";
 
 describe("OpenCode through the LLM proxy", () => {
-	it("runs a scripted turn with the session's virtual key, meters it for the session, and revokes the key at the end", async () => {
+	it("runs a scripted turn with the session's virtual key, meters it for the session, and swaps the key across pause and resume", async () => {
 		const http = await platform.http();
 		const { session } = await http.createSession({ repoId: platform.repoId, title: "metered" });
 		const token = await platform.userToken(session.id);
@@ -60,7 +60,43 @@ describe("OpenCode through the LLM proxy", () => {
 			/llm_proxy_requests_total\{endpoint="\/v1\/chat\/completions",model="demo",status="200"\} [1-9]/,
 		);
 
-		// The key was limited to the session's model and organization; ending the session revokes it.
+		// Pausing revokes the key; the resumed sandbox gets a new one and the agent keeps working.
+		const firstKeys = new Set(spend.entries.map((entry) => entry.keyId));
+		expect(firstKeys.size).toBe(1);
+		await http.pause(session.id);
+		const afterPause = await platform.llmProxyClient.revokeKeys({
+			organizationId: platform.organizationId,
+			sessionId: session.id,
+		});
+		expect(afterPause.revoked).toEqual([]);
+		await http.resume(session.id);
+		const resumed = platform.connect(session.id, token, 0);
+		await waitFor(
+			() =>
+				resumed.stream.state === "open" &&
+				resumed.events.at(-1)?.type === "session.status" &&
+				["running", "idle"].includes((resumed.events.at(-1) as { status?: string }).status ?? ""),
+			150_000,
+			"running again",
+		);
+		const before = resumed.events.length;
+		await resumed.stream.sendPrompt("[script:echo] hello again");
+		await waitFor(() => answered(resumed.events.slice(before)), 150_000, "the answer after resuming");
+		const later = await waitFor(
+			async () => {
+				const page = await platform.llmProxyClient.spendSince({
+					cursor: spend.nextCursor,
+					sessionId: session.id,
+					flush: true,
+				});
+				return page.entries.length > 0 ? page : undefined;
+			},
+			20_000,
+			"spend after resuming",
+		);
+		expect(later.entries.every((entry) => entry.keyId && !firstKeys.has(entry.keyId))).toBe(true);
+
+		// Ending the session revokes its key too.
 		await http.terminate(session.id);
 		const again = await platform.llmProxyClient.revokeKeys({
 			organizationId: platform.organizationId,

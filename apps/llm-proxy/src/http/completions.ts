@@ -247,6 +247,7 @@ async function relay(
 
 function waitForDrain(response: ServerResponse): Promise<void> {
 	return new Promise((resolve) => {
+		if (response.destroyed) return resolve();
 		const done = () => {
 			response.off("drain", done);
 			response.off("close", done);
