@@ -383,6 +383,14 @@ describe("routing", () => {
 			request.end(JSON.stringify(chatBody("slow-model", { stream: true })));
 		});
 		await waitFor(() => harness.upstream.abortedStreams > aborted, "the upstream stream to be aborted");
+		// The proxy's handler finished too (it counts the request once the relay settles).
+		await waitFor(
+			async () =>
+				(await (await fetch(`${harness.proxy.url}/metrics`)).text()).includes(
+					'llm_proxy_requests_total{endpoint="/v1/chat/completions",model="slow-model",status="200"} 1',
+				),
+			"the proxied request to settle",
+		);
 	});
 });
 

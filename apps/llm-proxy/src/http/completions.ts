@@ -211,7 +211,7 @@ export async function handleCompletion(
 }
 
 /** Passes the upstream response through as it arrives; returns the usage it reported. */
-async function relay(
+function relay(
 	deps: CompletionDeps,
 	protocol: LlmProtocol,
 	deployment: Deployment,
@@ -225,36 +225,32 @@ async function relay(
 	const tap =
 		ok && stream && contentType.includes("text/event-stream") ? new SseUsageTap(protocol) : undefined;
 	const collected: Buffer[] | undefined = ok && !tap ? [] : undefined;
-	try {
-		for await (const chunk of upstream.body) {
-			const buffer = chunk as Buffer;
-			tap?.push(buffer);
-			collected?.push(buffer);
-			if (!response.write(buffer)) await waitForDrain(response);
-		}
-	} catch (error) {
-		if (!response.destroyed) {
-			deps.metrics.upstreamErrors.inc({ deployment: deployment.id, reason: "aborted_stream" });
-			deps.logger.warn({ err: error, deployment: deployment.id }, "upstream stream broke off");
-			response.destroy();
-		}
-		return tap?.usage;
-	}
-	response.end();
-	if (tap) return tap.usage;
-	return collected ? usageOfResponse(protocol, Buffer.concat(collected).toString("utf8")) : undefined;
-}
-
-function waitForDrain(response: ServerResponse): Promise<void> {
+	const body = upstream.body;
+	// Events rather than async iteration: one callback per chunk, backpressure by pause/resume.
 	return new Promise((resolve) => {
-		if (response.destroyed) return resolve();
-		const done = () => {
-			response.off("drain", done);
-			response.off("close", done);
-			resolve();
-		};
-		response.once("drain", done);
-		response.once("close", done);
+		body.on("data", (chunk: Buffer) => {
+			tap?.push(chunk);
+			collected?.push(chunk);
+			if (!response.write(chunk)) {
+				body.pause();
+				response.once("drain", () => body.resume());
+			}
+		});
+		body.once("end", () => {
+			response.end();
+			if (tap) return resolve(tap.usage);
+			resolve(collected ? usageOfResponse(protocol, Buffer.concat(collected).toString("utf8")) : undefined);
+		});
+		body.once("error", (error: Error) => {
+			if (!response.destroyed) {
+				deps.metrics.upstreamErrors.inc({ deployment: deployment.id, reason: "aborted_stream" });
+				deps.logger.warn({ err: error, deployment: deployment.id }, "upstream stream broke off");
+				response.destroy();
+			}
+			resolve(tap?.usage);
+		});
+		// Settles however the body ends (after "end" or "error" this changes nothing).
+		body.once("close", () => resolve(tap?.usage));
 	});
 }
 
