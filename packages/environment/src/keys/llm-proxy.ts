@@ -54,18 +54,25 @@ export const llmModelCatalogSchema = z
 export type LlmDeploymentConfig = z.infer<typeof llmDeploymentSchema>;
 export type LlmModelCatalog = z.infer<typeof llmModelCatalogSchema>;
 
-/** A JSON-encoded catalog in an environment variable. */
-const catalogJson = z
-	.string()
-	.transform((value, context) => {
-		try {
-			return JSON.parse(value) as unknown;
-		} catch {
-			context.addIssue({ code: "custom", message: "must be valid JSON" });
-			return z.NEVER;
-		}
-	})
-	.pipe(llmModelCatalogSchema);
+/** A JSON-encoded catalog in an environment variable; errors name the path inside the catalog. */
+const catalogJson = z.string().transform((value, context): LlmModelCatalog => {
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(value);
+	} catch {
+		context.addIssue({ code: "custom", message: "must be valid JSON" });
+		return z.NEVER;
+	}
+	const result = llmModelCatalogSchema.safeParse(parsed);
+	if (result.success) return result.data;
+	context.addIssue({
+		code: "custom",
+		message: `is not a valid model catalog: ${result.error.issues
+			.map((issue) => `${issue.path.join(".") || "(root)"} ${issue.message}`)
+			.join("; ")}`,
+	});
+	return z.NEVER;
+});
 
 export const llmProxyKeys = {
 	// ── LLM proxy
