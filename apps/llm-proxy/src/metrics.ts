@@ -31,7 +31,7 @@ export function createProxyMetrics() {
 	});
 	const upstreamErrors = new Counter({
 		name: "llm_proxy_upstream_errors_total",
-		help: "Upstream failures, by deployment and reason (status_5xx, timeout, connect, aborted_stream)",
+		help: "Upstream failures, by deployment and reason (status_5xx, status_429, timeout, connect, aborted_stream)",
 		labelNames: ["deployment", "reason"] as const,
 		registers: [registry],
 	});

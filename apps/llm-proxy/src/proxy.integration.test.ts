@@ -323,7 +323,7 @@ describe("keys", () => {
 });
 
 describe("routing", () => {
-	it("falls back to the next deployment when the first answers 500 or times out", async () => {
+	it("falls back to the next deployment when the first answers 500, 429 or times out", async () => {
 		const before = harness.upstream.requests.length;
 		const fallback = await post("/v1/chat/completions", chatBody("fallback-model"), sessionKey);
 		expect(fallback.status).toBe(200);
@@ -341,6 +341,12 @@ describe("routing", () => {
 		expect(timedOut.status).toBe(200);
 		expect(timedOut.bytes.toString()).toContain("[DONE]");
 
+		expect((await post("/v1/chat/completions", chatBody("limited-model"), sessionKey)).status).toBe(200);
+		const limited = await post("/v1/chat/completions", chatBody("limited-only-model"), sessionKey);
+		expect(limited.status).toBe(429);
+		expect(limited.headers.get("retry-after")).toBe("7");
+		expect(json(limited.bytes).error.message).toBe("slow down");
+
 		const down = await post("/v1/chat/completions", chatBody("down-model"), sessionKey);
 		expect(down.status).toBe(502);
 		expect(json(down.bytes).error).toMatchObject({ type: "server_error", code: "upstream_failed" });
@@ -353,6 +359,7 @@ describe("routing", () => {
 		const metrics = await (await fetch(`${harness.proxy.url}/metrics`)).text();
 		expect(metrics).toContain('llm_proxy_upstream_errors_total{deployment="primary",reason="status_5xx"} 1');
 		expect(metrics).toContain('llm_proxy_upstream_errors_total{deployment="hanging",reason="timeout"} 1');
+		expect(metrics).toContain('llm_proxy_upstream_errors_total{deployment="limited",reason="status_429"} 1');
 		expect(metrics).toMatch(
 			/llm_proxy_tokens_total\{model="gpt-fake",deployment="openai:gpt-fake",kind="output"\} \d+/,
 		);

@@ -99,6 +99,7 @@ async function tryDeployment(
 	body: Buffer,
 	request: IncomingMessage,
 	signal: AbortSignal,
+	isLast: boolean,
 ): Promise<Attempt> {
 	const started = performance.now();
 	try {
@@ -112,11 +113,12 @@ async function tryDeployment(
 			bodyTimeout: deployment.timeoutMs,
 		});
 		deps.metrics.timeToFirstByte.observe({ deployment: deployment.id }, (performance.now() - started) / 1000);
-		if (upstream.statusCode >= 500) {
+		// A rate-limited deployment hands over to the next one; the last one's 429 reaches the client.
+		if (upstream.statusCode >= 500 || (upstream.statusCode === 429 && !isLast)) {
 			const text = await upstream.body.text().catch(() => "");
 			return {
 				kind: "failed",
-				reason: "status_5xx",
+				reason: upstream.statusCode === 429 ? "status_429" : "status_5xx",
 				detail: `${deployment.id} answered ${upstream.statusCode} ${text.slice(0, 200)}`,
 			};
 		}
@@ -176,6 +178,7 @@ export async function handleCompletion(
 				Buffer.from(JSON.stringify(parsed)),
 				request,
 				abort.signal,
+				index === deployments.length - 1,
 			);
 			if (attempt.kind === "failed") {
 				deps.metrics.upstreamErrors.inc({ deployment: deployment.id, reason: attempt.reason });

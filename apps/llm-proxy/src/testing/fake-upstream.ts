@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
  * (`POST …/chat/completions`, `POST …/messages`, streaming and not). Answers are deterministic
  * (ids derive from the request body), so a response fetched directly and one fetched through the
  * proxy can be compared byte for byte. The upstream model name picks a behaviour:
- * `error-500…` answers 500, `hang…` never answers, `slow…` streams one chunk every 50 ms.
+ * `error-500…` answers 500, `error-429…` answers 429, `hang…` never answers, `slow…` streams one chunk every 50 ms.
  */
 export interface FakeUpstream {
 	url: string;
@@ -196,6 +196,11 @@ export async function createFakeUpstream(
 		if (options.recordRequests !== false) state.requests.push({ path, headers: request.headers, body });
 		const model = String(body.model ?? "");
 		if (model.startsWith("hang")) return;
+		if (model.startsWith("error-429")) {
+			response.writeHead(429, { "content-type": "application/json", "retry-after": "7" });
+			response.end(JSON.stringify({ error: { message: "slow down", type: "rate_limit_error" } }));
+			return;
+		}
 		if (model.startsWith("error-500")) {
 			response.writeHead(500, { "content-type": "application/json" });
 			response.end(JSON.stringify({ error: { message: "upstream exploded", type: "server_error" } }));

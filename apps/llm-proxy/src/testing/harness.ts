@@ -66,6 +66,11 @@ export function testCatalog(upstreamUrl: string): ModelCatalog {
 					],
 				},
 				{ name: "down-model", deployments: [openai("error-500", { id: "broken" })] },
+				{
+					name: "limited-model",
+					deployments: [openai("error-429", { id: "limited" }), openai("gpt-fake", { id: "spare" })],
+				},
+				{ name: "limited-only-model", deployments: [openai("error-429", { id: "limited-only" })] },
 				{ name: "slow-model", deployments: [openai("slow", { id: "slow" })] },
 			],
 		}),
