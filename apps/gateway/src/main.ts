@@ -7,6 +7,7 @@ import {
 	resolveOpencodeBinary,
 } from "@proliferate/agent-runtime";
 import { gatewayEnvSchema, loadEnvironmentOrExit } from "@proliferate/environment";
+import { createLlmProxyClient } from "@proliferate/llm-proxy/client";
 import { createLogger } from "@proliferate/logger";
 import { LocalSandboxProvider } from "@proliferate/sandbox";
 import {
@@ -17,6 +18,7 @@ import {
 import { createDb, integrations } from "@proliferate/services";
 import { Redis } from "ioredis";
 import { createGateway } from "./create-gateway";
+import { proxyLlmAccess } from "./runtime/llm-access";
 
 const env = loadEnvironmentOrExit(gatewayEnvSchema, "gateway");
 const logger = createLogger({ service: "gateway", level: env.LOG_LEVEL });
@@ -61,6 +63,18 @@ const gateway = createGateway({
 		modelId: env.AGENT_MODEL_ID,
 		modelLabel: env.AGENT_MODEL_LABEL,
 		binaryFileName: binary.fileName,
+		...(env.LLM_PROXY_ADMIN_SECRET
+			? {
+					llmAccess: proxyLlmAccess(
+						createLlmProxyClient({
+							baseUrl: env.LLM_PROXY_URL,
+							adminSecret: env.LLM_PROXY_ADMIN_SECRET,
+							service: "gateway",
+						}),
+						env.LLM_PROXY_URL,
+					),
+				}
+			: {}),
 	},
 	secrets: { userSecret: env.GATEWAY_JWT_SECRET, serviceSecret: env.SERVICE_TO_SERVICE_SECRET },
 	logger,
@@ -79,7 +93,14 @@ const gateway = createGateway({
 	},
 });
 await gateway.listen(env.GATEWAY_PORT, "0.0.0.0");
-logger.info({ port: env.GATEWAY_PORT, url: env.GATEWAY_URL }, "gateway listening");
+logger.info(
+	{
+		port: env.GATEWAY_PORT,
+		url: env.GATEWAY_URL,
+		llm: env.LLM_PROXY_ADMIN_SECRET ? `proxy ${env.LLM_PROXY_URL}` : env.AGENT_LLM_BASE_URL,
+	},
+	"gateway listening",
+);
 
 let stopping = false;
 async function shutdown(signal: string) {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { databaseEnvSchema, EnvironmentError, envSchema, parseEnvironment } from "./index";
+import {
+	databaseEnvSchema,
+	EnvironmentError,
+	envSchema,
+	gatewayEnvSchema,
+	llmProxyEnvSchema,
+	parseEnvironment,
+} from "./index";
 
 const validBase = {
 	DATABASE_URL: "postgres://postgres@127.0.0.1:5432/proliferate",
@@ -52,5 +59,50 @@ describe("parseEnvironment", () => {
 	it("ignores keys outside the schema", () => {
 		const env = parseEnvironment(databaseEnvSchema, { ...validBase, UNRELATED: "x" });
 		expect(env).not.toHaveProperty("UNRELATED");
+	});
+});
+
+describe("LLM proxy keys", () => {
+	const base = {
+		DATABASE_URL: "postgres://postgres@127.0.0.1:5432/proliferate",
+		REDIS_URL: "redis://127.0.0.1:6379",
+		LLM_PROXY_ADMIN_SECRET: "a".repeat(40),
+	};
+
+	it("parses a catalog from JSON with defaults, and names the path of what is wrong", () => {
+		const env = parseEnvironment(llmProxyEnvSchema, {
+			...base,
+			LLM_MODEL_CATALOG: JSON.stringify({
+				models: [
+					{ name: "demo", deployments: [{ provider: "scripted", baseUrl: "http://127.0.0.1:4300/v1" }] },
+				],
+			}),
+		});
+		expect(env.LLM_MODEL_CATALOG?.models[0]?.deployments[0]).toMatchObject({
+			timeoutMs: 120_000,
+			price: { input: 0, output: 0 },
+		});
+		expect(() =>
+			parseEnvironment(llmProxyEnvSchema, {
+				...base,
+				LLM_MODEL_CATALOG: JSON.stringify({
+					models: [{ name: "demo", deployments: [{ provider: "nope", baseUrl: "http://x/v1" }] }],
+				}),
+			}),
+		).toThrow(/LLM_MODEL_CATALOG is not a valid model catalog: models\.0\.deployments\.0\.provider/);
+		expect(() => parseEnvironment(llmProxyEnvSchema, { ...base, LLM_MODEL_CATALOG: "{" })).toThrow(
+			/LLM_MODEL_CATALOG must be valid JSON/,
+		);
+	});
+
+	it("lets the gateway run without the proxy's admin secret", () => {
+		const env = parseEnvironment(gatewayEnvSchema, {
+			DATABASE_URL: base.DATABASE_URL,
+			REDIS_URL: base.REDIS_URL,
+			GATEWAY_JWT_SECRET: "g".repeat(40),
+			SERVICE_TO_SERVICE_SECRET: "s".repeat(40),
+		});
+		expect(env.LLM_PROXY_ADMIN_SECRET).toBeUndefined();
+		expect(env.LLM_PROXY_URL).toBe("http://127.0.0.1:4200");
 	});
 });

@@ -2,6 +2,7 @@ export * as artifacts from "./artifacts/index";
 export type { OrgScope, ServiceContext } from "./context";
 export { createDb, type Database, type DatabaseHandle, runMigrations } from "./db/client";
 export * as integrations from "./integrations/index";
+export * as llm from "./llm/index";
 export * as orgs from "./orgs/index";
 export * as repoConfig from "./repo-config/index";
 export * as repos from "./repos/index";

@@ -28,6 +28,7 @@ import {
 import { deriveSandboxToken } from "@proliferate/shared/auth";
 import { buildSystemPrompt, platformToolsByKind } from "@proliferate/shared/prompts";
 import { GitOperations } from "./git-operations";
+import { type LlmAccess, staticLlmAccess } from "./llm-access";
 import { openPullRequest, type PullRequestInput, type PullRequestResult } from "./pull-requests";
 
 export interface AgentSettings {
@@ -38,6 +39,8 @@ export interface AgentSettings {
 	modelId: string;
 	modelLabel: string;
 	binaryFileName: string;
+	/** Per-session endpoint and key (virtual keys of the LLM proxy); absent: llmBaseUrl and llmApiKey for all. */
+	llmAccess?: LlmAccess;
 }
 
 export interface RuntimeDeps {
@@ -117,6 +120,21 @@ export class SessionRuntime {
 		return { organizationId: this.organizationId, sessionId: this.sessionId };
 	}
 
+	private get llmAccess(): LlmAccess {
+		const { agent } = this.deps;
+		return agent.llmAccess ?? staticLlmAccess({ baseUrl: agent.llmBaseUrl, apiKey: agent.llmApiKey });
+	}
+
+	/** Revokes the session's LLM keys; a failure is logged (the keys expire on their own). */
+	private async revokeLlmAccess(): Promise<void> {
+		await this.llmAccess.revoke(this.scope()).catch((error: unknown) => {
+			this.deps.logger.warn(
+				{ err: error, sessionId: this.sessionId },
+				"revoking the session's LLM keys failed",
+			);
+		});
+	}
+
 	/** Boots the runtime once; concurrent callers share the same boot. */
 	ensureReady(): Promise<Live> {
 		if (this.live) return Promise.resolve(this.live);
@@ -160,14 +178,21 @@ export class SessionRuntime {
 				? (await repoConfig.getRepoConfig(services, { organizationId: this.organizationId, repoId: repo.id }))
 						.serviceCommands
 				: [];
+			const modelId = session.modelId ?? agent.modelId;
+			const llm = await this.llmAccess.issue({
+				...this.scope(),
+				modelId,
+				// A recovered sandbox keeps the key it booted with; it never outlives the sandbox by much.
+				ttlSeconds: this.deps.sandboxLifetimeSeconds + 3600,
+			});
 			const spec = buildOpencodeBootSpec({
 				homeDir: "/home/user",
 				workspaceDir: "/home/user/workspace",
 				binaryFileName: agent.binaryFileName,
-				modelId: session.modelId ?? agent.modelId,
+				modelId,
 				modelLabel: agent.modelLabel,
 				llm: { egressTarget: "llm" },
-				llmApiKey: agent.llmApiKey,
+				llmApiKey: llm.apiKey,
 				serverPassword: createHmac("sha256", agent.passwordSecret)
 					.update(`opencode:${this.sessionId}`)
 					.digest("base64url"),
@@ -208,7 +233,7 @@ export class SessionRuntime {
 					}),
 				],
 				egress: [
-					{ name: "llm", url: agent.llmBaseUrl },
+					{ name: "llm", url: llm.baseUrl },
 					{ name: "gateway", url: this.deps.gatewayUrl() },
 				],
 				lifetimeSeconds: this.deps.sandboxLifetimeSeconds,
@@ -264,6 +289,7 @@ export class SessionRuntime {
 		} catch (error) {
 			const reason = errorMessage(error);
 			logger.error({ err: error, sessionId: this.sessionId }, "session boot failed");
+			await this.revokeLlmAccess();
 			await sessions
 				.transitionSession(services, { ...this.scope(), to: "failed", reason: reason.slice(0, 2000) })
 				.catch(() => {});
@@ -356,6 +382,7 @@ export class SessionRuntime {
 		this.live = undefined;
 		live.bridge.abort();
 		const snapshot = await this.deps.provider.pause(live.sandbox.sandboxId);
+		await this.revokeLlmAccess();
 		await sandboxes.updateSandboxState(this.deps.services, {
 			organizationId: this.organizationId,
 			sandboxId: live.sandboxRecordId,
@@ -390,6 +417,7 @@ export class SessionRuntime {
 				});
 			}
 		}
+		await this.revokeLlmAccess();
 		if (session.status !== "stopped")
 			await sessions.transitionSession(this.deps.services, {
 				...this.scope(),
@@ -450,6 +478,7 @@ export class SessionRuntime {
 			fields: { snapshotId: snapshot.snapshotId },
 		});
 		await this.deps.provider.terminate(live.sandbox.sandboxId);
+		await this.revokeLlmAccess();
 		await sandboxes.updateSandboxState(this.deps.services, {
 			organizationId: this.organizationId,
 			sandboxId: live.sandboxRecordId,

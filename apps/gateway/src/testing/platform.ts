@@ -10,6 +10,9 @@ import {
 } from "@proliferate/agent-runtime";
 import { createDemoRepo } from "@proliferate/demo-repo";
 import { createGatewayHttpClient, createSyncClient, type SessionStream } from "@proliferate/gateway-clients";
+import { defaultCatalogConfig, ModelCatalog } from "@proliferate/llm-proxy/catalog";
+import { createLlmProxyClient, type LlmProxyClient } from "@proliferate/llm-proxy/client";
+import { createLlmProxy, type LlmProxy } from "@proliferate/llm-proxy/create-proxy";
 import { createSilentLogger } from "@proliferate/logger";
 import { LocalSandboxProvider } from "@proliferate/sandbox";
 import {
@@ -32,10 +35,17 @@ import { createFakeGithub, type FakeGithub } from "@proliferate/vitest-setup/fak
 import { Redis } from "ioredis";
 import WebSocket from "ws";
 import { createGateway, type Gateway } from "../create-gateway";
+import { proxyLlmAccess } from "../runtime/llm-access";
 
-/** A real gateway with a real database, Redis, local sandboxes, OpenCode and the scripted model. */
+/**
+ * A real gateway with a real database, Redis, local sandboxes, OpenCode and the scripted model,
+ * which OpenCode reaches through a real LLM proxy with a virtual key minted per session.
+ */
 export interface TestPlatform {
 	gateway: Gateway;
+	llmProxy: LlmProxy;
+	/** The proxy's internal API (spend, keys) as platform services use it. */
+	llmProxyClient: LlmProxyClient;
 	/** Every request the scripted model answered (script and the tool names OpenCode offered). */
 	modelRequests: { scriptName: string; toolNames: string[] }[];
 	services: { db: DatabaseHandle["db"] };
@@ -81,6 +91,19 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 	const model: ScriptedModelServer = await createScriptedModelServer({
 		onRequest: (info) => modelRequests.push(info),
 	});
+	const llmProxyAdminSecret = testSecret("llm-proxy-admin");
+	const llmProxy = await createLlmProxy({
+		services: { db: handle.db },
+		redis,
+		redisPrefix: redisInfo.prefix,
+		catalog: new ModelCatalog(defaultCatalogConfig(model.port), {}),
+		logger: createSilentLogger(),
+		adminSecret: llmProxyAdminSecret,
+		spendFlushIntervalMs: 500,
+	});
+	await llmProxy.listen(0);
+	const llmProxyClient = createLlmProxyClient({ baseUrl: llmProxy.url, adminSecret: llmProxyAdminSecret });
+	const llmAccess = proxyLlmAccess(llmProxyClient, llmProxy.url);
 	const binary = resolveOpencodeBinary();
 	await ensureSandboxMcpBundle();
 	const provider = new LocalSandboxProvider({
@@ -140,7 +163,8 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 			agent: {
 				passwordSecret: secrets.serviceSecret,
 				llmBaseUrl: model.url,
-				llmApiKey: "sk-test",
+				llmApiKey: "unused-with-the-proxy",
+				llmAccess,
 				modelId: "demo",
 				modelLabel: "Scripted demo model",
 				binaryFileName: binary.fileName,
@@ -168,6 +192,8 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 
 	return {
 		gateway,
+		llmProxy,
+		llmProxyClient,
 		modelRequests,
 		services,
 		secrets,
@@ -204,6 +230,7 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 		async close() {
 			for (const stream of streams) stream.close();
 			for (const running of gateways) await running.close().catch(() => {});
+			await llmProxy.close().catch(() => {});
 			await provider.shutdown();
 			for (const meta of provider.listSandboxes()) await provider.terminate(meta.sandboxId);
 			await model.close();

@@ -1,5 +1,6 @@
 export * from "./agent";
 export * from "./integrations";
+export * from "./llm";
 export * from "./organizations";
 export * from "./repos";
 export * from "./sessions";

@@ -15,9 +15,9 @@ export const gatewayKeys = {
 	GATEWAY_INSTANCE_ID: z.string().optional(),
 	/** Seconds without clients or work before a session pauses. */
 	SESSION_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(10).default(300),
-	/** OpenAI-compatible endpoint OpenCode uses (the LLM proxy, or the scripted model when none runs). */
+	/** OpenAI-compatible endpoint OpenCode uses when the gateway has no LLM_PROXY_ADMIN_SECRET (else LLM_PROXY_URL/v1). */
 	AGENT_LLM_BASE_URL: httpUrl().default("http://127.0.0.1:4300/v1"),
-	/** API key OpenCode sends to AGENT_LLM_BASE_URL (a virtual key of the proxy in production). */
+	/** API key OpenCode sends to AGENT_LLM_BASE_URL (with the proxy, each session gets its own virtual key instead). */
 	AGENT_LLM_API_KEY: z.string().default("scripted-demo"),
 	/** Model id and label sessions use by default. */
 	AGENT_MODEL_ID: z.string().min(1).default("demo"),

@@ -1,0 +1,89 @@
+import type { ServerResponse } from "node:http";
+import { DomainError, type ErrorKind } from "@proliferate/shared";
+import type { LlmProtocol } from "../routing/catalog";
+
+/** An error the proxy itself answers with (not one passed through from an upstream). */
+export class ProxyError extends DomainError {}
+
+export const proxyErrors = {
+	missingKey: () =>
+		new ProxyError("unauthenticated", "MISSING_API_KEY", "No API key: send `Authorization: Bearer <key>`"),
+	invalidJson: (detail: string) =>
+		new ProxyError("invalid_input", "INVALID_JSON", `Invalid JSON body: ${detail}`),
+	invalidBody: (detail: string) => new ProxyError("invalid_input", "INVALID_REQUEST", detail),
+	bodyTooLarge: (limit: number) =>
+		new ProxyError("invalid_input", "REQUEST_TOO_LARGE", `The request body is larger than ${limit} bytes`, {
+			status: 413,
+		}),
+	unknownModel: (model: string) =>
+		new ProxyError("not_found", "MODEL_NOT_FOUND", `The model ${model} does not exist`, { model }),
+	wrongProtocol: (model: string, endpoint: string) =>
+		new ProxyError(
+			"invalid_input",
+			"MODEL_PROTOCOL_MISMATCH",
+			`The model ${model} is not served over this API; use ${endpoint} (the proxy does not translate between the OpenAI and Anthropic protocols)`,
+			{ model, endpoint },
+		),
+	upstreamFailed: (detail: string) =>
+		new ProxyError("unavailable", "UPSTREAM_FAILED", `Every upstream for this model failed: ${detail}`, {
+			status: 502,
+		}),
+	notFound: (method: string, path: string) =>
+		new ProxyError("not_found", "ROUTE_NOT_FOUND", `No route for ${method} ${path}`),
+};
+
+export function statusOf(error: DomainError): number {
+	const explicit = error.details?.status;
+	return typeof explicit === "number" ? explicit : error.httpStatus;
+}
+
+const openaiTypes: Partial<Record<ErrorKind, string>> = {
+	unauthenticated: "invalid_request_error",
+	rate_limited: "insufficient_quota",
+	payment_required: "insufficient_quota",
+	unavailable: "server_error",
+	internal: "server_error",
+	timeout: "server_error",
+};
+
+const anthropicTypes: Partial<Record<ErrorKind, string>> = {
+	invalid_input: "invalid_request_error",
+	unauthenticated: "authentication_error",
+	forbidden: "permission_error",
+	not_found: "not_found_error",
+	rate_limited: "rate_limit_error",
+	payment_required: "billing_error",
+	unavailable: "api_error",
+	internal: "api_error",
+	timeout: "api_error",
+};
+
+/** The error body each vendor's SDKs parse: OpenAI `{error:{message,type,param,code}}`, Anthropic `{type:"error",error:{type,message}}`. */
+export function vendorErrorBody(protocol: LlmProtocol, error: DomainError): Record<string, unknown> {
+	if (protocol === "anthropic") {
+		const type =
+			error.code === "REQUEST_TOO_LARGE" ? "request_too_large" : (anthropicTypes[error.kind] ?? "api_error");
+		return { type: "error", error: { type, message: error.message } };
+	}
+	return {
+		error: {
+			message: error.message,
+			type: openaiTypes[error.kind] ?? "invalid_request_error",
+			param: null,
+			code: error.code.toLowerCase(),
+		},
+	};
+}
+
+export function sendVendorError(response: ServerResponse, protocol: LlmProtocol, error: DomainError): void {
+	if (response.headersSent) {
+		response.destroy();
+		return;
+	}
+	const body = JSON.stringify(vendorErrorBody(protocol, error));
+	response.writeHead(statusOf(error), {
+		"content-type": "application/json",
+		"content-length": Buffer.byteLength(body),
+	});
+	response.end(body);
+}

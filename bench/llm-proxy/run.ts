@@ -1,0 +1,187 @@
+/**
+ * LLM proxy overhead. The same load is sent straight to a fake upstream (its own process) and
+ * through the proxy (its own process, started from apps/llm-proxy/src/main.ts with a real database
+ * and Redis), at 1, 50 and 200 connections, for plain and streamed chat completions. Prints
+ * throughput and latency for both, and the latency the proxy adds (p50/p95/p99).
+ * Target on a 2-core machine: ≥ 2,000 req/s through the proxy, added p50 < 0.5 ms, p99 < 3 ms.
+ * BENCH_SECONDS sets the duration of each run (default 5).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { createDb, llm, orgs, runMigrations, sessions } from "@proliferate/services";
+import autocannon from "autocannon";
+import postgres from "postgres";
+import { percentile } from "../stats";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const connectionCounts = (process.env.BENCH_CONNECTIONS ?? "1,50,200").split(",").map(Number);
+const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+const children: ChildProcess[] = [];
+function stopChildren() {
+	for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+}
+process.on("exit", stopChildren);
+
+async function freePort(): Promise<number> {
+	return new Promise((resolve) => {
+		const server = createServer().listen(0, "127.0.0.1", () => {
+			const { port } = server.address() as { port: number };
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+/** BENCH_PROXY_PROFILE_DIR=<dir> writes a CPU profile of the proxy process there. */
+const profileDirectory = process.env.BENCH_PROXY_PROFILE_DIR;
+
+function start(
+	args: string[],
+	env: NodeJS.ProcessEnv,
+	ready: (line: string) => boolean,
+	profile = false,
+): Promise<string> {
+	const [command, ...prefix] =
+		profile && profileDirectory
+			? ["node", "--cpu-prof", `--cpu-prof-dir=${profileDirectory}`, "--import", "tsx"]
+			: ["pnpm", "exec", "tsx"];
+	const child = spawn(command as string, [...prefix, ...args], {
+		cwd: repoRoot,
+		env: { ...process.env, ...env },
+		stdio: ["ignore", "pipe", "inherit"],
+	});
+	children.push(child);
+	return new Promise((resolve, reject) => {
+		child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
+		createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+			if (ready(line)) resolve(line);
+		});
+	});
+}
+
+const databaseName = `proliferate_bench_llm_${Date.now().toString(36)}`;
+const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+await admin.unsafe(`create database "${databaseName}"`);
+const databaseUrl = adminUrl.replace(/\/[^/]*$/, `/${databaseName}`);
+const database = createDb(databaseUrl, { max: 2 });
+
+try {
+	await runMigrations(databaseUrl);
+	const services = { db: database.db };
+	const user = await orgs.createUser(services, { name: "Bench", email: "bench@example.test" });
+	const organization = await orgs.createOrganization(services, { name: "Bench", ownerUserId: user.id });
+	const session = await sessions.createSession(services, { organizationId: organization.id, title: "bench" });
+	const { key } = await llm.mintVirtualKey(services, {
+		organizationId: organization.id,
+		sessionId: session.id,
+	});
+
+	const upstreamUrl = (
+		await start(["bench/llm-proxy/upstream-server.ts"], {}, (line) => line.startsWith("http"))
+	).trim();
+	const proxyPort = await freePort();
+	const proxyExited = start(
+		["apps/llm-proxy/src/main.ts"],
+		{
+			DATABASE_URL: databaseUrl,
+			REDIS_URL: redisUrl,
+			REDIS_KEY_PREFIX: `bench-llm-${Date.now().toString(36)}`,
+			LLM_PROXY_PORT: String(proxyPort),
+			LLM_PROXY_ADMIN_SECRET: "b".repeat(48),
+			LOG_LEVEL: "warn",
+			LLM_MODEL_CATALOG: JSON.stringify({
+				models: [
+					{
+						name: "gpt-fake",
+						deployments: [
+							{ provider: "openai", baseUrl: `${upstreamUrl}/v1`, price: { input: 2, output: 8 } },
+						],
+					},
+				],
+			}),
+		},
+		() => false,
+		true,
+	);
+	proxyExited.catch(() => {});
+	const proxyUrl = `http://127.0.0.1:${proxyPort}`;
+	for (let attempt = 0; ; attempt++) {
+		const healthy = await fetch(`${proxyUrl}/health`).then(
+			(response) => response.ok,
+			() => false,
+		);
+		if (healthy) break;
+		if (attempt > 300) throw new Error("the proxy did not start within 30 s");
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+
+	const bodyFor = (stream: boolean) =>
+		JSON.stringify({
+			model: "gpt-fake",
+			messages: [
+				{ role: "system", content: "You are a helpful assistant." },
+				{ role: "user", content: "Write one sentence about foxes." },
+			],
+			...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+		});
+
+	async function load(url: string, connections: number, stream: boolean) {
+		const samples: number[] = [];
+		let errors = 0;
+		const result = await new Promise<autocannon.Result>((resolve, reject) => {
+			const instance = autocannon(
+				{
+					url: `${url}/v1/chat/completions`,
+					method: "POST",
+					connections,
+					duration: seconds,
+					headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+					body: bodyFor(stream),
+				},
+				(error, finished) => (error ? reject(error) : resolve(finished)),
+			);
+			instance.on("response", (_client, statusCode, _bytes, responseTime) => {
+				if (statusCode === 200) samples.push(responseTime);
+				else errors++;
+			});
+		});
+		return {
+			requestsPerSecond: result.requests.average,
+			samples,
+			errors: errors + result.errors + result.timeouts,
+		};
+	}
+
+	const format = (value: number) => value.toFixed(2).padStart(7);
+	process.stdout.write(
+		`llm-proxy bench: ${seconds}s per run, fake upstream and proxy in their own processes, autocannon here\n` +
+			`${"load".padEnd(26)}${"direct req/s".padStart(13)}${"proxy req/s".padStart(13)}   added latency ms: p50     p95     p99   (proxy p50/p99 ms)\n`,
+	);
+	// Warm both paths (connection pools, JIT, key cache).
+	await load(upstreamUrl, 10, false);
+	await load(proxyUrl, 10, false);
+	for (const stream of [false, true]) {
+		for (const connections of connectionCounts) {
+			const direct = await load(upstreamUrl, connections, stream);
+			const proxied = await load(proxyUrl, connections, stream);
+			const added = (p: number) => percentile(proxied.samples, p) - percentile(direct.samples, p);
+			const label = `${stream ? "streaming" : "plain"}, ${connections} conn`;
+			process.stdout.write(
+				`${label.padEnd(26)}${direct.requestsPerSecond.toFixed(0).padStart(13)}${proxied.requestsPerSecond.toFixed(0).padStart(13)}                    ${format(added(50))} ${format(added(95))} ${format(added(99))}   (${percentile(proxied.samples, 50).toFixed(2)}/${percentile(proxied.samples, 99).toFixed(2)})${proxied.errors || direct.errors ? `  errors: direct ${direct.errors}, proxy ${proxied.errors}` : ""}\n`,
+			);
+		}
+	}
+	const spend = await fetch(`${proxyUrl}/metrics`).then((response) => response.text());
+	const tokens = /llm_proxy_tokens_total\{[^}]*kind="output"\} (\d+)/.exec(spend)?.[1];
+	process.stdout.write(`metered output tokens through the proxy: ${tokens ?? "none"}\n`);
+} finally {
+	stopChildren();
+	await new Promise((resolve) => setTimeout(resolve, 500));
+	await database.close();
+	await admin.unsafe(`drop database if exists "${databaseName}" with (force)`);
+	await admin.end({ timeout: 5 });
+}
