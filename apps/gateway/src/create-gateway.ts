@@ -13,6 +13,7 @@ import { handlePreviewUpgrade } from "./preview/preview-routes";
 import { type AgentSettings, SessionRuntime } from "./runtime/session-runtime";
 import type { AuthSecrets } from "./server/auth";
 import { createRouter } from "./server/routes";
+import { createTerminalHandler } from "./terminal/terminal-socket";
 import { createStreamHandler } from "./ws/stream";
 
 export interface GatewayDeps {
@@ -99,6 +100,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		secrets: deps.secrets,
 		logger: deps.logger,
 	});
+	const terminal = createTerminalHandler({
+		services: deps.services,
+		hubs,
+		secrets: deps.secrets,
+		logger: deps.logger,
+	});
 	const server = createServer((request, response) => {
 		response.setHeader("access-control-allow-origin", "*");
 		response.setHeader("access-control-allow-headers", "authorization, content-type, x-organization-id");
@@ -116,6 +123,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		socket.once("close", () => upgradedSockets.delete(socket));
 		if (
 			!stream.handleUpgrade(request, socket, head) &&
+			!terminal.handleUpgrade(request, socket, head) &&
 			!handlePreviewUpgrade(previewDeps, request, socket, head)
 		) {
 			socket.destroy();
@@ -142,6 +150,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 			hubs.abandon();
 			for (const socket of upgradedSockets) socket.destroy();
 			stream.server.close();
+			terminal.server.close();
 			server.closeAllConnections();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 		},
@@ -150,6 +159,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 			const closed = new Promise<void>((resolve) => server.close(() => resolve()));
 			await hubs.shutdown();
 			stream.server.close();
+			terminal.server.close();
 			server.closeAllConnections();
 			// Upgraded sockets are not HTTP connections any more: give them a moment to close, then cut them.
 			await new Promise((resolve) => setTimeout(resolve, 100));
