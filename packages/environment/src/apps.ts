@@ -37,3 +37,27 @@ export const gatewayEnvSchema = envSchema.pick({
 	AGENT_MODEL_ID: true,
 	AGENT_MODEL_LABEL: true,
 });
+
+export const webEnvSchema = envSchema.pick({
+	NODE_ENV: true,
+	LOG_LEVEL: true,
+	DATABASE_URL: true,
+	WEB_URL: true,
+	AUTH_SECRET: true,
+	SUPER_ADMIN_EMAILS: true,
+	AUTH_REQUIRE_EMAIL_VERIFICATION: true,
+	GITHUB_OAUTH_CLIENT_ID: true,
+	GITHUB_OAUTH_CLIENT_SECRET: true,
+	SMTP_URL: true,
+	MAIL_FROM: true,
+	GATEWAY_URL: true,
+	GATEWAY_JWT_SECRET: true,
+	SERVICE_TO_SERVICE_SECRET: true,
+	GITHUB_API_URL: true,
+	SANDBOX_PROVIDER: true,
+	AGENT_MODEL_ID: true,
+	AGENT_MODEL_LABEL: true,
+	ANTHROPIC_API_KEY: true,
+	OPENAI_API_KEY: true,
+	OPENROUTER_API_KEY: true,
+});

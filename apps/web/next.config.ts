@@ -1,0 +1,24 @@
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { NextConfig } from "next";
+
+const appDirectory = dirname(fileURLToPath(import.meta.url));
+
+const nextConfig: NextConfig = {
+	reactStrictMode: true,
+	poweredByHeader: false,
+	// Workspace packages ship TypeScript sources.
+	transpilePackages: [
+		"@proliferate/environment",
+		"@proliferate/gateway-clients",
+		"@proliferate/logger",
+		"@proliferate/services",
+		"@proliferate/shared",
+	],
+	serverExternalPackages: ["pino", "postgres", "nodemailer"],
+	turbopack: { root: join(appDirectory, "../..") },
+	outputFileTracingRoot: join(appDirectory, "../.."),
+	typescript: { ignoreBuildErrors: false },
+};
+
+export default nextConfig;
