@@ -16,7 +16,12 @@ export interface WebContext {
 
 export function createWebContext(
 	env: WebEnv,
-	options: { logger?: Logger; trustedOrigins?: string[]; database?: DatabaseHandle } = {},
+	options: {
+		logger?: Logger;
+		trustedOrigins?: string[];
+		database?: DatabaseHandle;
+		ipRateLimit?: boolean;
+	} = {},
 ): WebContext {
 	const logger = options.logger ?? createLogger({ service: "web", level: env.LOG_LEVEL });
 	const database = options.database ?? createDb(env.DATABASE_URL, { max: 10 });
@@ -39,6 +44,7 @@ export function createWebContext(
 		github,
 		logger,
 		...(options.trustedOrigins ? { trustedOrigins: options.trustedOrigins } : {}),
+		...(options.ipRateLimit === undefined ? {} : { ipRateLimit: options.ipRateLimit }),
 	});
 	const superAdminEmails = new Set(
 		env.SUPER_ADMIN_EMAILS.split(",")

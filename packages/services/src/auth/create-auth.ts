@@ -18,6 +18,8 @@ export interface AuthOptions {
 	logger?: Logger;
 	/** Extra origins allowed to call the auth endpoints (tests use their random port). */
 	trustedOrigins?: string[];
+	/** better-auth's in-memory per-IP limiter (default on); the per-email sign-in limit always applies. */
+	ipRateLimit?: boolean;
 }
 
 const credentialSignInPath = "/sign-in/email";
@@ -82,10 +84,13 @@ export function createAuth(options: AuthOptions) {
 		},
 		// Per-IP limiting from better-auth itself (in memory) on top of the per-email limit below.
 		rateLimit: {
-			enabled: true,
+			enabled: options.ipRateLimit ?? true,
 			window: 60,
 			max: 120,
-			customRules: { [credentialSignInPath]: { window: 60, max: 20 } },
+			customRules: {
+				[credentialSignInPath]: { window: 60, max: 20 },
+				"/sign-up/email": { window: 60, max: 10 },
+			},
 		},
 		databaseHooks: {
 			user: {

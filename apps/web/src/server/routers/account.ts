@@ -1,3 +1,4 @@
+import { sessions } from "@proliferate/services";
 import { signUserToken } from "@proliferate/shared/auth";
 import { z } from "zod";
 import { orgProcedure, protectedProcedure } from "../orpc";
@@ -32,6 +33,12 @@ export const accountRouter = {
 	gatewayToken: orgProcedure
 		.input(z.object({ sessionId: z.string().min(1).max(100).optional() }).default({}))
 		.handler(async ({ context, input }) => {
+			// A session-scoped token only for a session of the active organization (else: not found).
+			if (input.sessionId)
+				await sessions.getSession(context.web.services, {
+					organizationId: context.organization.id,
+					sessionId: input.sessionId,
+				});
 			const token = await signUserToken(
 				{
 					userId: context.viewer.user.id,
