@@ -22,6 +22,7 @@ export function SignInForm({ githubEnabled }: { githubEnabled: boolean }) {
 	const [error, setError] = useState<string | null>(null);
 	const [pending, setPending] = useState(false);
 	const verified = searchParams.get("verified") === "1";
+	const linkError = searchParams.get("error");
 	return (
 		<Card>
 			<CardHeader>
@@ -32,6 +33,15 @@ export function SignInForm({ githubEnabled }: { githubEnabled: boolean }) {
 				{verified ? (
 					<Alert>
 						<AlertDescription>Your email is verified. Sign in to continue.</AlertDescription>
+					</Alert>
+				) : null}
+				{linkError && !error ? (
+					<Alert variant="destructive">
+						<AlertDescription>
+							{linkError === "invalid_token" || linkError === "token_expired"
+								? "That verification link is invalid or has expired. Sign in and we will send a new one."
+								: "Something went wrong with that link. Please sign in."}
+						</AlertDescription>
 					</Alert>
 				) : null}
 				{error ? (

@@ -51,6 +51,8 @@ export function ConfirmDialog({
 							try {
 								await onConfirm();
 								setOpen(false);
+							} catch {
+								// The action reported its own failure (toast); keep the dialog open to retry.
 							} finally {
 								setPending(false);
 							}
