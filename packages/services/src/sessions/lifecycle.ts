@@ -18,8 +18,8 @@ export interface GatewayAccess {
 	baseUrl: string;
 	/** GATEWAY_JWT_SECRET: calls made for a person carry a short-lived user token. */
 	userSecret: string;
-	/** SERVICE_TO_SERVICE_SECRET: calls without a person carry a service token. */
-	serviceSecret: string;
+	/** SERVICE_TO_SERVICE_SECRET: calls without a person carry a service token (needed only for those). */
+	serviceSecret?: string;
 	fetch?: typeof fetch;
 }
 
@@ -58,16 +58,19 @@ function gatewayClient(gateway: GatewayAccess, actor: Actor): GatewayHttpClient 
 		baseUrl: gateway.baseUrl,
 		auth: {
 			type: "token",
-			token: () =>
-				actor.userId
-					? signUserToken(
-							{ userId: actor.userId, organizationId: actor.organizationId, ttlSeconds: 60 },
-							gateway.userSecret,
-						)
-					: signServiceToken(
-							{ service: "web", organizationId: actor.organizationId, ttlSeconds: 60 },
-							gateway.serviceSecret,
-						),
+			token: () => {
+				if (actor.userId) {
+					return signUserToken(
+						{ userId: actor.userId, organizationId: actor.organizationId, ttlSeconds: 60 },
+						gateway.userSecret,
+					);
+				}
+				if (!gateway.serviceSecret) throw new GatewayUnavailableError("no service secret is configured");
+				return signServiceToken(
+					{ service: "web", organizationId: actor.organizationId, ttlSeconds: 60 },
+					gateway.serviceSecret,
+				);
+			},
 		},
 		organizationId: actor.organizationId,
 		...(gateway.fetch ? { fetch: gateway.fetch } : {}),
@@ -193,20 +196,14 @@ export async function removeSession(
 	await deleteSession(deps.context, params);
 }
 
-/** A short-lived token the browser uses to stream one session from the gateway. */
-export async function mintStreamToken(
+/** A public, unguessable link to a port of the session's sandbox (revocable through the gateway). */
+export async function createPreviewLink(
 	deps: LifecycleDeps,
-	params: Actor & { sessionId: string; userId: string; ttlSeconds?: number },
-): Promise<{ token: string; gatewayUrl: string; expiresAt: string }> {
+	params: Actor & { sessionId: string; port: number },
+): Promise<{ url: string; port: number }> {
 	await getSession(deps.context, params);
-	const ttlSeconds = params.ttlSeconds ?? 600;
-	const token = await signUserToken(
-		{ userId: params.userId, organizationId: params.organizationId, sessionId: params.sessionId, ttlSeconds },
-		deps.gateway.userSecret,
+	const link = await callGateway(() =>
+		gatewayClient(deps.gateway, params).createPreviewLink(params.sessionId, params.port),
 	);
-	return {
-		token,
-		gatewayUrl: deps.gateway.baseUrl,
-		expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString(),
-	};
+	return { url: link.url, port: link.port };
 }
