@@ -18,7 +18,8 @@ const nextConfig: NextConfig = {
 	serverExternalPackages: ["pino", "postgres", "nodemailer"],
 	turbopack: { root: join(appDirectory, "../..") },
 	outputFileTracingRoot: join(appDirectory, "../.."),
-	typescript: { ignoreBuildErrors: false },
+	// The production build type-checks the app, not its tests (`pnpm typecheck` covers those).
+	typescript: { ignoreBuildErrors: false, tsconfigPath: "tsconfig.build.json" },
 };
 
 export default nextConfig;

@@ -50,6 +50,7 @@ export const webEnvSchema = envSchema.pick({
 	GITHUB_OAUTH_CLIENT_SECRET: true,
 	SMTP_URL: true,
 	MAIL_FROM: true,
+	DEV_OUTBOX_ENABLED: true,
 	GATEWAY_URL: true,
 	GATEWAY_JWT_SECRET: true,
 	SERVICE_TO_SERVICE_SECRET: true,

@@ -54,6 +54,11 @@ export function createWebContext(
 	return { env, services, auth, mail: mailTransport, logger, superAdminEmails, close: database.close };
 }
 
+/** Whether /dev/outbox may show sent mail: no SMTP configured and DEV_OUTBOX_ENABLED set. */
+export function outboxVisible(web: WebContext): boolean {
+	return web.mail.kind === "outbox" && web.env.DEV_OUTBOX_ENABLED;
+}
+
 const globalForWeb = globalThis as typeof globalThis & { proliferateWebContext?: WebContext };
 
 /** The process-wide context (kept across dev reloads). */

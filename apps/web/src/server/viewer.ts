@@ -88,7 +88,7 @@ export async function resolveViewer(web: WebContext, headers: Headers): Promise<
 
 /**
  * The organization a viewer acts in and their role there: the session's active organization when
- * they are a member of it, else their first membership (remembered on the session).
+ * they are a member of it, else the one they last used (or their first), remembered on the session.
  */
 export async function resolveActiveMembership(
 	web: WebContext,
@@ -103,13 +103,13 @@ export async function resolveActiveMembership(
 			.catch(() => null);
 		if (membership || viewer.via === "api_key") return membership;
 	}
-	const [first] = await orgs.listForUser(web.services, { userId: viewer.user.id });
-	if (!first) return null;
+	const fallback = await orgs.defaultMembership(web.services, { userId: viewer.user.id });
+	if (!fallback) return null;
 	if (viewer.sessionId) {
 		await orgs.setSessionActiveOrganization(web.services, {
 			sessionId: viewer.sessionId,
-			organizationId: first.organization.id,
+			organizationId: fallback.organization.id,
 		});
 	}
-	return first;
+	return fallback;
 }

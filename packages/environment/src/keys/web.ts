@@ -18,6 +18,8 @@ export const webKeys = {
 	GITHUB_OAUTH_CLIENT_SECRET: z.string().optional(),
 	/** SMTP URL (smtp://user:pass@host:port) for outgoing mail; the local outbox is used when unset. */
 	SMTP_URL: urlWithProtocols(["smtp", "smtps"]).optional(),
+	/** Serve the local mail outbox at /dev/outbox when SMTP_URL is unset (`make start` turns it on). Never on a public deployment: it shows every sign-up's verification link. */
+	DEV_OUTBOX_ENABLED: booleanFlag(false),
 	/** From address of outgoing mail. */
 	MAIL_FROM: z.string().default("Proliferate <noreply@proliferate.local>"),
 } satisfies z.ZodRawShape;

@@ -1,4 +1,14 @@
-import { and, asc, count, type DatabaseOrTransaction, desc, eq, schema, sql } from "@proliferate/db";
+import {
+	and,
+	asc,
+	count,
+	type DatabaseOrTransaction,
+	desc,
+	eq,
+	isNotNull,
+	schema,
+	sql,
+} from "@proliferate/db";
 import type { InvitationStatus, MemberRole } from "@proliferate/db/schema";
 
 export type OrganizationRow = typeof schema.organizations.$inferSelect;
@@ -266,4 +276,20 @@ export async function upsertOrganizationSettings(
 			target: schema.organizationSettings.organizationId,
 			set: { settings: params.settings },
 		});
+}
+
+/** The organization the user's most recently used browser session had selected. */
+export async function findLastActiveOrganizationId(
+	db: DatabaseOrTransaction,
+	params: { userId: string },
+): Promise<string | undefined> {
+	const [row] = await db
+		.select({ organizationId: schema.authSessions.activeOrganizationId })
+		.from(schema.authSessions)
+		.where(
+			and(eq(schema.authSessions.userId, params.userId), isNotNull(schema.authSessions.activeOrganizationId)),
+		)
+		.orderBy(desc(schema.authSessions.updatedAt))
+		.limit(1);
+	return row?.organizationId ?? undefined;
 }

@@ -3,7 +3,7 @@ import type { MemberRole } from "@proliferate/db/schema";
 import type { ServiceContext } from "../context";
 import * as orgsDb from "./db";
 import { LastOwnerError, MemberNotFoundError, NotAMemberError, PermissionDeniedError } from "./errors";
-import { type Organization, toOrganization } from "./mapper";
+import { type Membership, type Organization, toMembership, toOrganization } from "./mapper";
 import { assertCan, outranks } from "./permissions";
 
 export interface Actor {
@@ -109,4 +109,24 @@ export async function changeMemberRole(
 			role: params.role,
 		});
 	});
+}
+
+/**
+ * The membership a fresh browser session starts in: the organization the user last worked in
+ * (from their other sessions), else their first.
+ */
+export async function defaultMembership(
+	context: ServiceContext,
+	params: { userId: string },
+): Promise<Membership | null> {
+	const lastActive = await orgsDb.findLastActiveOrganizationId(context.db, params);
+	if (lastActive) {
+		const row = await orgsDb.findOrganizationForMember(context.db, {
+			organizationId: lastActive,
+			userId: params.userId,
+		});
+		if (row) return toMembership(row);
+	}
+	const [first] = await orgsDb.listOrganizationsForUser(context.db, params);
+	return first ? toMembership(first) : null;
 }

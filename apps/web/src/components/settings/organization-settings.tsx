@@ -109,7 +109,7 @@ export function OrganizationSettings() {
 
 			<Card>
 				<CardHeader className="flex flex-row flex-wrap items-start justify-between gap-3">
-					<div className="grid gap-1.5">
+					<div className="grid min-w-0 flex-1 basis-72 gap-1.5">
 						<CardTitle>Members</CardTitle>
 						<CardDescription>
 							{members.length} {members.length === 1 ? "member" : "members"}. Owners manage everything; admins

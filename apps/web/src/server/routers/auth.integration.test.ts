@@ -128,3 +128,24 @@ describe("auth: secrets stay out of logs", () => {
 		}
 	});
 });
+
+describe("dev outbox", () => {
+	it("lists sent mail only when DEV_OUTBOX_ENABLED is set and no SMTP is configured", async () => {
+		const closed = await createWebHarness();
+		const open = await createWebHarness({ env: { DEV_OUTBOX_ENABLED: "true" } });
+		const smtp = await createWebHarness({
+			env: { DEV_OUTBOX_ENABLED: "true", SMTP_URL: "smtp://127.0.0.1:1" },
+		});
+		try {
+			await expect(closed.clientFor().dev.outbox({})).rejects.toMatchObject({ code: "NOT_FOUND" });
+			await expect(smtp.clientFor().dev.outbox({})).rejects.toMatchObject({ code: "NOT_FOUND" });
+			const user = await open.signUp({ email: "outbox@example.com" });
+			const messages = await open.clientFor().dev.outbox({ to: user.email });
+			expect(messages).toEqual([
+				expect.objectContaining({ to: "outbox@example.com", subject: "Verify your email for Proliferate" }),
+			]);
+		} finally {
+			await Promise.all([closed.close(), open.close(), smtp.close()]);
+		}
+	});
+});

@@ -31,6 +31,9 @@ describe("organizations: create, invite, accept, roles", () => {
 			"Olivia's workspace",
 		]);
 		await expect(client.orgs.create({ name: "x" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+		// A new browser session starts in the organization last worked in.
+		const fresh = await harness.signedIn(owner.email, owner.password);
+		expect((await harness.clientFor(fresh).account.me()).organization.id).toBe(created.id);
 	});
 
 	it("invites by email; the invitee accepts from the emailed link and becomes a member", async () => {

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { SignUpForm } from "@/components/auth/sign-up-form";
-import { getWebContext } from "@/server/context";
+import { getWebContext, outboxVisible } from "@/server/context";
 
 export const metadata: Metadata = { title: "Create your account" };
 export const dynamic = "force-dynamic";
@@ -10,7 +10,7 @@ export default function SignUpPage() {
 	return (
 		<SignUpForm
 			githubEnabled={Boolean(web.env.GITHUB_OAUTH_CLIENT_ID && web.env.GITHUB_OAUTH_CLIENT_SECRET)}
-			localOutbox={web.mail.kind === "outbox" && web.env.NODE_ENV !== "production"}
+			localOutbox={outboxVisible(web)}
 		/>
 	);
 }

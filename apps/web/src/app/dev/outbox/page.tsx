@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { getWebContext } from "@/server/context";
+import { getWebContext, outboxVisible } from "@/server/context";
 
 export const metadata: Metadata = { title: "Local outbox" };
 export const dynamic = "force-dynamic";
@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 /** Development only: every email the platform "sent" while no SMTP server is configured. */
 export default async function OutboxPage({ searchParams }: { searchParams: Promise<{ to?: string }> }) {
 	const web = getWebContext();
-	if (web.mail.kind !== "outbox" || web.env.NODE_ENV === "production") notFound();
+	if (!outboxVisible(web)) notFound();
 	const { to } = await searchParams;
 	const messages = await mail.listOutbox(web.services, { ...(to ? { to } : {}), limit: 50 });
 	return (
