@@ -179,13 +179,53 @@ describe("sign-up → verify → onboarding in the browser", () => {
 		await context.close();
 	});
 
+	it("impersonates another user behind a banner, audited, until stopped", async () => {
+		const signUp = await fetch(`${server.url}/api/auth/sign-up/email`, {
+			method: "POST",
+			headers: { "content-type": "application/json", origin: server.url },
+			body: JSON.stringify({
+				name: "Charles Babbage",
+				email: "charles@analytical.dev",
+				password: "difference-engine-2",
+			}),
+		});
+		expect(signUp.status).toBe(200);
+		const context = await browser.newContext({ viewport: desktop });
+		const page = await context.newPage();
+		page.setDefaultTimeout(30_000);
+		await page.goto(`${server.url}/sign-in`);
+		await page.fill("#email", account.email);
+		await page.fill("#password", account.password);
+		await page.click('button[type="submit"]');
+		await page.waitForURL(/\/dashboard/);
+		await page.goto(`${server.url}/admin`);
+		const charles = page.locator('[data-testid="admin-user-row"]', { hasText: "charles@analytical.dev" });
+		await charles.locator('button:has-text("Impersonate")').click();
+		await page.click('button:has-text("Start impersonating")');
+		await page.waitForURL(/\/dashboard/);
+		await page.waitForSelector('[data-testid="impersonation-banner"]');
+		expect(await page.locator('[data-testid="impersonation-banner"]').textContent()).toContain(
+			"charles@analytical.dev",
+		);
+		expect(await page.locator("h1").textContent()).toContain("Welcome, Charles");
+		await shot(page, "11-impersonating-desktop");
+		await page.click('button:has-text("Stop impersonating")');
+		await page.waitForURL(/\/admin/);
+		expect(await page.locator('[data-testid="impersonation-banner"]').count()).toBe(0);
+		await page.click('button:has-text("Audit log")');
+		await page.waitForSelector("text=admin.impersonation.stopped");
+		expect(await page.locator("text=admin.impersonation.started").count()).toBe(1);
+		await shot(page, "12-audit-log-desktop");
+		await context.close();
+	});
+
 	it("fits a phone screen (390×844) without horizontal overflow", async () => {
 		const context = await browser.newContext({ viewport: phone, isMobile: true, hasTouch: true });
 		const page = await context.newPage();
 		page.setDefaultTimeout(30_000);
 		await page.goto(`${server.url}/sign-up`);
 		expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
-		await shot(page, "11-sign-up-phone");
+		await shot(page, "13-sign-up-phone");
 		await page.goto(`${server.url}/sign-in`);
 		await page.fill("#email", account.email);
 		await page.fill("#password", account.password);
@@ -193,12 +233,12 @@ describe("sign-up → verify → onboarding in the browser", () => {
 		await page.waitForURL(/\/dashboard/);
 		await page.waitForSelector('[data-testid="onboarding-checklist"]');
 		expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
-		await shot(page, "12-dashboard-phone");
+		await shot(page, "14-dashboard-phone");
 		for (const [path, name] of [
-			["/onboarding", "13-onboarding-phone"],
-			["/settings/organization", "14-organization-settings-phone"],
-			["/settings/api-keys", "15-api-keys-phone"],
-			["/admin", "16-admin-phone"],
+			["/onboarding", "15-onboarding-phone"],
+			["/settings/organization", "16-organization-settings-phone"],
+			["/settings/api-keys", "17-api-keys-phone"],
+			["/admin", "18-admin-phone"],
 		] as const) {
 			await page.goto(`${server.url}${path}`);
 			await page.waitForLoadState("networkidle");

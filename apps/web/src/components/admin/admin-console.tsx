@@ -17,6 +17,7 @@ const day = (iso: string) =>
 	new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" });
 
 function UsersTab({ search }: { search: string }) {
+	const viewer = useQuery(orpc.account.viewer.queryOptions());
 	const users = useQuery(orpc.admin.users.queryOptions({ input: search ? { search } : {} }));
 	const impersonate = useMutation(
 		orpc.admin.impersonate.mutationOptions({
@@ -33,7 +34,7 @@ function UsersTab({ search }: { search: string }) {
 					data-testid="admin-user-row"
 					className="flex flex-wrap items-center gap-3 rounded-lg border bg-card px-4 py-3"
 				>
-					<div className="min-w-0 flex-1">
+					<div className="min-w-48 flex-1">
 						<div className="truncate text-sm font-medium">{user.name}</div>
 						<div className="truncate text-xs text-muted-foreground">
 							{user.email} · joined {day(user.createdAt)} · {user.organizations} org
@@ -45,17 +46,21 @@ function UsersTab({ search }: { search: string }) {
 					) : (
 						<Badge variant="warning">unverified</Badge>
 					)}
-					<ConfirmDialog
-						trigger={
-							<Button variant="outline" size="sm">
-								<UserRoundCheckIcon /> Impersonate
-							</Button>
-						}
-						title={`Act as ${user.email}?`}
-						description="You will see and do everything as this user until you stop (at most one hour). This is recorded in the audit log."
-						confirmLabel="Start impersonating"
-						onConfirm={() => impersonate.mutateAsync({ userId: user.id })}
-					/>
+					{user.id === viewer.data?.user.id ? (
+						<Badge variant="outline">you</Badge>
+					) : (
+						<ConfirmDialog
+							trigger={
+								<Button variant="outline" size="sm">
+									<UserRoundCheckIcon /> Impersonate
+								</Button>
+							}
+							title={`Act as ${user.email}?`}
+							description="You will see and do everything as this user until you stop (at most one hour). This is recorded in the audit log."
+							confirmLabel="Start impersonating"
+							onConfirm={() => impersonate.mutateAsync({ userId: user.id })}
+						/>
+					)}
 				</div>
 			))}
 			{users.data?.length === 0 ? (
@@ -75,7 +80,7 @@ function OrganizationsTab({ search }: { search: string }) {
 					key={organization.id}
 					className="flex flex-wrap items-center gap-3 rounded-lg border bg-card px-4 py-3"
 				>
-					<div className="min-w-0 flex-1">
+					<div className="min-w-48 flex-1">
 						<div className="truncate text-sm font-medium">{organization.name}</div>
 						<div className="truncate text-xs text-muted-foreground">
 							{organization.slug} · created {day(organization.createdAt)}

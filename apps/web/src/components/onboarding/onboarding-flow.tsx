@@ -106,7 +106,7 @@ export function OnboardingFlow({ userName, email }: { userName: string; email: s
 								className="flex flex-wrap items-center gap-3 rounded-md border px-3 py-2"
 							>
 								<MailIcon className="size-4 text-muted-foreground" />
-								<span className="min-w-0 flex-1 text-sm">
+								<span className="min-w-48 flex-1 text-sm">
 									Invitation to <strong>{invitation.organization.name}</strong> as {invitation.role}
 								</span>
 								<Button
@@ -124,7 +124,7 @@ export function OnboardingFlow({ userName, email }: { userName: string; email: s
 								className="flex flex-wrap items-center gap-3 rounded-md border px-3 py-2"
 							>
 								<Building2Icon className="size-4 text-muted-foreground" />
-								<span className="min-w-0 flex-1 text-sm">
+								<span className="min-w-48 flex-1 text-sm">
 									Others from <strong>{suggestion.domain}</strong> are in{" "}
 									<strong>{suggestion.organization.name}</strong>
 								</span>

@@ -170,7 +170,7 @@ export function ApiKeysSettings() {
 							className="flex flex-wrap items-center gap-3 rounded-lg border bg-card px-4 py-3"
 						>
 							<KeyRoundIcon className="size-4 text-muted-foreground" />
-							<div className="min-w-0 flex-1">
+							<div className="min-w-48 flex-1">
 								<div className="truncate text-sm font-medium">{key.name}</div>
 								<div className="truncate text-xs text-muted-foreground">
 									<code>{key.prefix}…</code> · created {when(key.createdAt)} · last used{" "}

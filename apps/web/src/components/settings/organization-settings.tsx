@@ -191,7 +191,7 @@ export function OrganizationSettings() {
 								key={invitation.id}
 								className="flex flex-wrap items-center gap-3 rounded-lg border px-3 py-2 text-sm"
 							>
-								<span className="min-w-0 flex-1 truncate">{invitation.email}</span>
+								<span className="min-w-48 flex-1 truncate">{invitation.email}</span>
 								<Badge variant="secondary">{invitation.role}</Badge>
 								{invitation.state === "expired" ? (
 									<Badge variant="warning">expired</Badge>
