@@ -53,6 +53,8 @@ export function createAuth(options: AuthOptions) {
 			minPasswordLength: 8,
 			maxPasswordLength: 128,
 			requireEmailVerification: options.requireEmailVerification,
+			revokeSessionsOnPasswordReset: true,
+			resetPasswordTokenExpiresIn: 60 * 60,
 			sendResetPassword: async ({ user, url }) => {
 				await options.mail.send(passwordResetEmail({ to: user.email, url }));
 			},

@@ -72,6 +72,40 @@ describe("auth: sign-up, email verification, sign-in", () => {
 		expect((await harness.signIn(other.email, other.password)).status).toBe(200);
 	});
 
+	it("resets a forgotten password through the emailed link and signs out other sessions", async () => {
+		const user = await harness.createUser();
+		const before = harness.clientFor(user.headers);
+		const requested = await harness.authRequest("/request-password-reset", {
+			body: { email: user.email, redirectTo: "/reset-password" },
+		});
+		expect(requested.status).toBe(200);
+		const message = await harness.latestMail(user.email);
+		expect(message.subject).toBe("Reset your Proliferate password");
+		const link = new URL(message.actionUrl ?? "");
+		const landing = await harness.authRequest(`${link.pathname.replace(/^\/api\/auth/, "")}${link.search}`);
+		expect(landing.status).toBe(302);
+		const token = new URL(landing.headers.get("location") ?? "", harness.env.WEB_URL).searchParams.get(
+			"token",
+		);
+		expect(token).toBeTruthy();
+		const reset = await harness.authRequest("/reset-password", {
+			body: { newPassword: "brand-new-password-1", token },
+		});
+		expect(reset.status).toBe(200);
+		await expect(before.account.me()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+		expect((await harness.signIn(user.email, user.password)).status).toBe(401);
+		expect((await harness.signIn(user.email, "brand-new-password-1")).status).toBe(200);
+		const reused = await harness.authRequest("/reset-password", {
+			body: { newPassword: "another-password-2", token },
+		});
+		expect(reused.status).toBe(400);
+		// Unknown addresses get the same answer (no account enumeration).
+		const unknown = await harness.authRequest("/request-password-reset", {
+			body: { email: "nobody@example.com", redirectTo: "/reset-password" },
+		});
+		expect(unknown.status).toBe(200);
+	});
+
 	it("answers 401 for procedures that need a session, and for a forged cookie", async () => {
 		await expect(harness.clientFor().account.me()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
 		const forged = new Headers({ cookie: "proliferate.session_token=forged.value" });
