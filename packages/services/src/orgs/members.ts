@@ -1,5 +1,6 @@
 import { withTransaction } from "@proliferate/db";
 import type { MemberRole } from "@proliferate/db/schema";
+import { recordAuditEvent } from "../audit/index";
 import type { ServiceContext } from "../context";
 import * as orgsDb from "./db";
 import { LastOwnerError, MemberNotFoundError, NotAMemberError, PermissionDeniedError } from "./errors";
@@ -64,6 +65,14 @@ export async function removeMember(
 		)
 			throw new LastOwnerError();
 		await orgsDb.deleteMember(tx, { organizationId: actor.organizationId, userId: params.userId });
+		await recordAuditEvent(tx, {
+			action: "member.removed",
+			actorUserId: actor.userId,
+			organizationId: actor.organizationId,
+			targetType: "user",
+			targetId: params.userId,
+			metadata: { role: target.role },
+		});
 	});
 }
 
@@ -77,6 +86,13 @@ export async function leaveOrganization(context: ServiceContext, params: { actor
 		)
 			throw new LastOwnerError();
 		await orgsDb.deleteMember(tx, { organizationId: actor.organizationId, userId: actor.userId });
+		await recordAuditEvent(tx, {
+			action: "member.left",
+			actorUserId: actor.userId,
+			organizationId: actor.organizationId,
+			targetType: "user",
+			targetId: actor.userId,
+		});
 	});
 }
 
@@ -107,6 +123,14 @@ export async function changeMemberRole(
 			organizationId: actor.organizationId,
 			userId: params.userId,
 			role: params.role,
+		});
+		await recordAuditEvent(tx, {
+			action: "member.role_changed",
+			actorUserId: actor.userId,
+			organizationId: actor.organizationId,
+			targetType: "user",
+			targetId: params.userId,
+			metadata: { from: target.role, to: params.role },
 		});
 	});
 }

@@ -203,6 +203,11 @@ describe("organizations: create, invite, accept, roles", () => {
 		await adminClient.orgs.leave();
 		const remaining = (await ownerClient.orgs.get()).members.map((member) => member.user.email);
 		expect(remaining).toEqual(["olivia@acme.dev"]);
+		const { audit } = await import("@proliferate/services");
+		const actions = (await audit.listAuditEventsUnscoped(harness.web.services, {}))
+			.filter((event) => event.organizationId === organizationId)
+			.map((event) => event.action);
+		expect(actions).toEqual(expect.arrayContaining(["member.role_changed", "member.removed", "member.left"]));
 	});
 });
 
