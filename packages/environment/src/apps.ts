@@ -48,6 +48,7 @@ export const webEnvSchema = envSchema.pick({
 	AUTH_REQUIRE_EMAIL_VERIFICATION: true,
 	GITHUB_OAUTH_CLIENT_ID: true,
 	GITHUB_OAUTH_CLIENT_SECRET: true,
+	GITHUB_OAUTH_URL: true,
 	SMTP_URL: true,
 	MAIL_FROM: true,
 	DEV_OUTBOX_ENABLED: true,

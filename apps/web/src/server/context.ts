@@ -33,7 +33,12 @@ export function createWebContext(
 	);
 	const github =
 		env.GITHUB_OAUTH_CLIENT_ID && env.GITHUB_OAUTH_CLIENT_SECRET
-			? { clientId: env.GITHUB_OAUTH_CLIENT_ID, clientSecret: env.GITHUB_OAUTH_CLIENT_SECRET }
+			? {
+					clientId: env.GITHUB_OAUTH_CLIENT_ID,
+					clientSecret: env.GITHUB_OAUTH_CLIENT_SECRET,
+					oauthUrl: env.GITHUB_OAUTH_URL,
+					apiUrl: env.GITHUB_API_URL,
+				}
 			: undefined;
 	const auth = createAuth({
 		db: database.db,

@@ -5,6 +5,7 @@ import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { APIError, createAuthMiddleware } from "better-auth/api";
 import { type MailTransport, passwordResetEmail, verificationEmail } from "../mail/index";
 import { createOrganization } from "../orgs/service";
+import { type GitHubOAuthOptions, githubOAuthPlugin } from "./github";
 import { checkSignInAllowed, recordSignInAttempt, SIGN_IN_LIMIT } from "./rate-limit";
 
 export interface AuthOptions {
@@ -14,7 +15,7 @@ export interface AuthOptions {
 	secret: string;
 	requireEmailVerification: boolean;
 	mail: MailTransport;
-	github?: { clientId: string; clientSecret: string } | undefined;
+	github?: GitHubOAuthOptions | undefined;
 	logger?: Logger;
 	/** Extra origins allowed to call the auth endpoints (tests use their random port). */
 	trustedOrigins?: string[];
@@ -68,9 +69,7 @@ export function createAuth(options: AuthOptions) {
 				await options.mail.send(verificationEmail({ to: user.email, name: user.name, url }));
 			},
 		},
-		socialProviders: options.github
-			? { github: { clientId: options.github.clientId, clientSecret: options.github.clientSecret } }
-			: {},
+		plugins: options.github ? [githubOAuthPlugin(options.github)] : [],
 		session: {
 			expiresIn: 60 * 60 * 24 * 30,
 			updateAge: 60 * 60 * 24,
