@@ -226,6 +226,12 @@ describe("sign-up → verify → onboarding in the browser", () => {
 		await page.goto(`${server.url}/sign-up`);
 		expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
 		await shot(page, "13-sign-up-phone");
+		await page.goto(`${server.url}/forgot-password`);
+		await page.fill("#email", account.email);
+		await page.click('button:has-text("Send reset link")');
+		await page.waitForSelector("text=Check your email");
+		expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+		await shot(page, "13b-forgot-password-phone");
 		await page.goto(`${server.url}/sign-in`);
 		await page.fill("#email", account.email);
 		await page.fill("#password", account.password);
