@@ -219,6 +219,38 @@ describe("sign-up → verify → onboarding in the browser", () => {
 		await context.close();
 	});
 
+	it("lets the invitee verify, open the emailed invitation and accept it", async () => {
+		const context = await browser.newContext({ viewport: desktop });
+		const page = await context.newPage();
+		page.setDefaultTimeout(30_000);
+		await page.goto(`${server.url}/dev/outbox?to=${encodeURIComponent("charles@analytical.dev")}`);
+		const verification = page.locator('[data-testid="outbox-message"]', { hasText: "Verify your email" });
+		await verification.locator('[data-testid="outbox-action"]').first().click();
+		await page.waitForURL((url) => !url.pathname.startsWith("/dev/outbox"));
+
+		await page.goto(`${server.url}/dev/outbox?to=${encodeURIComponent("charles@analytical.dev")}`);
+		const invitation = page.locator('[data-testid="outbox-message"]', { hasText: "Join Analytical Engines" });
+		await invitation.locator('[data-testid="outbox-action"]').click();
+		await page.waitForURL(/\/invitations\//);
+		await page.waitForSelector('[data-testid="invitation"]');
+		expect(await page.locator('[data-testid="invitation"]').textContent()).toContain(
+			"Ada Lovelace invited you",
+		);
+		await shot(page, "12b-invitation-desktop");
+		await page.click('button:has-text("Accept invitation")');
+		await page.waitForURL(/\/onboarding/);
+		await page.goto(`${server.url}/settings/organization`);
+		await page.waitForSelector('[data-testid="member-row"]');
+		expect(await page.locator('[data-testid="member-row"]').count()).toBe(2);
+		expect(await page.locator('[data-testid="org-switcher"]').first().textContent()).toContain(
+			"Analytical Engines",
+		);
+		// Members see the roster but no invite button or role controls.
+		expect(await page.locator('button:has-text("Invite")').count()).toBe(0);
+		await shot(page, "12c-organization-as-member-desktop");
+		await context.close();
+	});
+
 	it("fits a phone screen (390×844) without horizontal overflow", async () => {
 		const context = await browser.newContext({ viewport: phone, isMobile: true, hasTouch: true });
 		const page = await context.newPage();
