@@ -12,7 +12,7 @@ import { authClient } from "@/lib/auth-client";
 import { GitHubButton } from "./github-button";
 
 /** Only same-site paths are followed after sign-in. */
-function safeNext(value: string | null): string {
+export function safeNext(value: string | null): string {
 	return value?.startsWith("/") && !value.startsWith("//") ? value : "/dashboard";
 }
 
@@ -104,7 +104,14 @@ export function SignInForm({ githubEnabled }: { githubEnabled: boolean }) {
 			</CardContent>
 			<CardFooter className="justify-center text-sm text-muted-foreground">
 				New here?&nbsp;
-				<Link href="/sign-up" className="font-medium text-foreground underline-offset-4 hover:underline">
+				<Link
+					href={
+						searchParams.get("next")
+							? `/sign-up?next=${encodeURIComponent(safeNext(searchParams.get("next")))}`
+							: "/sign-up"
+					}
+					className="font-medium text-foreground underline-offset-4 hover:underline"
+				>
 					Create an account
 				</Link>
 			</CardFooter>

@@ -2,6 +2,7 @@
 
 import { MailCheckIcon } from "lucide-react";
 import Link from "next/link";
+import { useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -10,11 +11,15 @@ import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { authClient } from "@/lib/auth-client";
 import { GitHubButton } from "./github-button";
+import { safeNext } from "./sign-in-form";
 
 export function SignUpForm({ githubEnabled, localOutbox }: { githubEnabled: boolean; localOutbox: boolean }) {
 	const [error, setError] = useState<string | null>(null);
 	const [pending, setPending] = useState(false);
 	const [sentTo, setSentTo] = useState<string | null>(null);
+	const next = useSearchParams().get("next");
+	// After the emailed link: back to where they were going (an invitation), else onboarding.
+	const afterVerification = next ? safeNext(next) : "/onboarding";
 	if (sentTo) {
 		return (
 			<Card data-testid="check-email">
@@ -68,7 +73,7 @@ export function SignUpForm({ githubEnabled, localOutbox }: { githubEnabled: bool
 							name: String(form.get("name")).trim(),
 							email,
 							password: String(form.get("password")),
-							callbackURL: "/onboarding",
+							callbackURL: afterVerification,
 						});
 						setPending(false);
 						if (result.error) setError(result.error.message ?? "Could not create the account");
@@ -118,7 +123,10 @@ export function SignUpForm({ githubEnabled, localOutbox }: { githubEnabled: bool
 			</CardContent>
 			<CardFooter className="justify-center text-sm text-muted-foreground">
 				Already have an account?&nbsp;
-				<Link href="/sign-in" className="font-medium text-foreground underline-offset-4 hover:underline">
+				<Link
+					href={next ? `/sign-in?next=${encodeURIComponent(afterVerification)}` : "/sign-in"}
+					className="font-medium text-foreground underline-offset-4 hover:underline"
+				>
 					Sign in
 				</Link>
 			</CardFooter>
