@@ -47,11 +47,13 @@ export function ChatPanel({
 	stream,
 	canPrompt,
 	disabledReason,
+	onPromptSent,
 }: {
 	transcript: TranscriptState;
 	stream: SessionStream | null;
 	canPrompt: boolean;
 	disabledReason?: string;
+	onPromptSent?: (content: string) => void;
 }) {
 	const [draft, setDraft] = useState("");
 	const [sending, setSending] = useState(false);
@@ -73,6 +75,7 @@ export function ChatPanel({
 		setError(null);
 		try {
 			await stream.sendPrompt(content);
+			onPromptSent?.(content);
 			setDraft("");
 			stickToBottom.current = true;
 		} catch (sendError) {

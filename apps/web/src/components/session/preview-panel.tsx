@@ -26,7 +26,10 @@ export function PreviewPanel({
 	const [reloadKey, setReloadKey] = useState(0);
 	const [copied, setCopied] = useState(false);
 	const share = useMutation(orpc.sessions.shareLink.mutationOptions());
-	const current = previews.find((preview) => preview.port === previewPort) ?? null;
+	// Until a port is picked, show the first preview the session announced.
+	const current =
+		previews.find((preview) => preview.port === previewPort) ??
+		(previewPort === null ? (previews[0] ?? null) : null);
 
 	async function open(port: number) {
 		setPreviewPort(port);
@@ -51,8 +54,8 @@ export function PreviewPanel({
 						key={preview.port}
 						type="button"
 						onClick={() => setPreviewPort(preview.port)}
-						aria-pressed={preview.port === previewPort}
-						className={`rounded-md border border-border px-2 py-0.5 text-xs ${preview.port === previewPort ? "bg-accent text-accent-foreground" : "text-muted-foreground"}`}
+						aria-pressed={preview.port === current?.port}
+						className={`rounded-md border border-border px-2 py-0.5 text-xs ${preview.port === current?.port ? "bg-accent text-accent-foreground" : "text-muted-foreground"}`}
 					>
 						:{preview.port}
 						{preview.name ? ` ${preview.name}` : ""}

@@ -35,7 +35,7 @@ async function shot(target: Page, name: string) {
 
 /** Visible text of the conversation, for comparing transcripts. */
 async function transcriptText(target: Page): Promise<string> {
-	return target.locator('[data-testid="chat-scroller"]').innerText();
+	return (await target.locator('[data-testid="chat-scroller"]').textContent()) ?? "";
 }
 
 function occurrences(text: string, needle: string): number {
@@ -91,14 +91,16 @@ describe("session workspace in the browser", () => {
 		await page.click('[data-testid="add-repo-submit"]');
 		const row = page.locator('[data-testid="repo-row"]', { hasText: "demo-app" });
 		await row.waitFor();
-		expect(await row.innerText()).toContain("main");
+		expect((await row.textContent()) ?? "").toContain("main");
 		await shot(page, "03-repos-desktop");
 	});
 
 	it("starts a session with the scripted demo model", async () => {
 		await page.goto(`${platform.webUrl}/sessions/new`);
 		await page.waitForSelector('[data-testid="session-model"] option', { state: "attached" });
-		expect(await page.locator('[data-testid="session-model"]').innerText()).toContain("Scripted demo model");
+		expect((await page.locator('[data-testid="session-model"]').textContent()) ?? "").toContain(
+			"Scripted demo model",
+		);
 		await shot(page, "04-new-session-desktop");
 		await page.click('[data-testid="start-session"]');
 		await page.waitForURL(/\/sessions\/[0-9a-f-]{36}$/, { timeout: 120_000 });
@@ -141,6 +143,8 @@ describe("session workspace in the browser", () => {
 		expect(occurrences(afterReload, "Add a shout helper next to greet, with a test")).toBe(1);
 		expect(occurrences(afterReload, "Let me look at the project first.")).toBe(1);
 		expect(occurrences(afterReload, "the dev server is running on port 3000")).toBe(1);
+		// The untitled session took its first prompt as its title.
+		await page.waitForSelector('[data-testid="session-title"] >> text=Add a shout helper next to greet');
 		const toolCards = page.locator('[data-testid="tool-card"]');
 		expect(await toolCards.count()).toBe(6);
 		expect(await page.locator('[data-testid="tool-card"][data-status="completed"]').count()).toBe(6);
@@ -155,7 +159,7 @@ describe("session workspace in the browser", () => {
 		// Open a tool card to see its output.
 		await page.locator('[data-testid="tool-card"][data-tool="bash"] button').first().click();
 		await page.waitForSelector('[data-testid="tool-output"]');
-		expect(await page.locator('[data-testid="tool-output"]').first().innerText()).toMatch(/pass/i);
+		expect((await page.locator('[data-testid="tool-output"]').first().textContent()) ?? "").toMatch(/pass/i);
 		await shot(page, "07-conversation-desktop");
 	});
 
@@ -180,7 +184,9 @@ describe("session workspace in the browser", () => {
 		await page.waitForSelector('[data-testid="terminal"] .xterm-rows >> text=terminal-42', {
 			timeout: 60_000,
 		});
-		expect(await page.locator('[data-testid="terminal"] .xterm-rows').innerText()).toContain('"name"');
+		expect((await page.locator('[data-testid="terminal"] .xterm-rows').textContent()) ?? "").toContain(
+			'"name"',
+		);
 		await shot(page, "10-terminal-desktop");
 	});
 
@@ -190,17 +196,33 @@ describe("session workspace in the browser", () => {
 		await page.click('[data-testid="preview-open"]');
 		const frame = page.frameLocator('[data-testid="preview-frame"]');
 		await frame.locator("h1").waitFor({ timeout: 60_000 });
-		expect(await frame.locator("h1").innerText()).toBe("Hello, world!");
+		expect((await frame.locator("h1").textContent()) ?? "").toBe("Hello, world!");
 		expect(await page.locator('[data-testid="preview-new-tab"]').getAttribute("href")).toMatch(
 			/\/preview\/[A-Za-z0-9_-]{32}\/$/,
 		);
 		await shot(page, "11-preview-desktop");
 	});
 
+	it("stops a running turn with the cancel button", async () => {
+		await page.fill('[data-testid="prompt-input"]', "[script:slow] tell me a long story");
+		await page.click('[data-testid="send-button"]');
+		await page.waitForSelector('[data-testid="assistant-message"] >> text=word3', { timeout: 120_000 });
+		await page.click('[data-testid="cancel-button"]');
+		await page.waitForSelector('[data-testid="assistant-message"][data-status="aborted"]', {
+			timeout: 60_000,
+		});
+		await page.waitForSelector('[data-testid="agent-working"]', { state: "detached", timeout: 60_000 });
+		const stopped =
+			(await page.locator('[data-testid="assistant-message"][data-status="aborted"]').textContent()) ?? "";
+		expect(stopped).toContain("Stopped.");
+		expect(stopped).not.toContain("word120");
+		await shot(page, "12-cancelled-desktop");
+	});
+
 	it("lists the session and lays out every page on a phone without overlaps", async () => {
 		await page.goto(`${platform.webUrl}/sessions`);
 		await page.waitForSelector('[data-testid="session-row"]');
-		await shot(page, "12-sessions-desktop");
+		await shot(page, "13-sessions-desktop");
 		const mobile = await browser.newContext({ viewport: phone, storageState: await context.storageState() });
 		const phonePage = await mobile.newPage();
 		phonePage.setDefaultTimeout(60_000);
@@ -235,5 +257,26 @@ describe("session workspace in the browser", () => {
 			);
 		}
 		await mobile.close();
+	});
+
+	it("pauses from the header and resumes from the status banner", async () => {
+		await page.goto(sessionUrl);
+		await page.waitForSelector(
+			'[data-testid="session-status"][data-status="running"], [data-testid="session-status"][data-status="idle"]',
+		);
+		await page.click('button[aria-label="Pause"]');
+		await page.waitForSelector('[data-testid="status-banner"][data-status="paused"]', { timeout: 120_000 });
+		await shot(page, "14-paused-desktop");
+		await page.click('[data-testid="status-banner"] button:has-text("Resume")');
+		await page.waitForSelector(
+			'[data-testid="session-status"][data-status="running"], [data-testid="session-status"][data-status="idle"]',
+			{
+				timeout: 180_000,
+			},
+		);
+		await page.waitForSelector('[data-testid="status-banner"]', { state: "detached" });
+		// The conversation survives the pause.
+		expect(occurrences(await transcriptText(page), "the dev server is running on port 3000")).toBe(1);
+		await shot(page, "15-resumed-desktop");
 	});
 });

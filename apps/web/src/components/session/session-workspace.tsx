@@ -50,6 +50,11 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }) {
 
 	const { transcript, stream, connection, connectionDetail, streamError, markEnvSubmitted } =
 		useSessionStream(sessionId, getCredentials);
+	const rename = useMutation(
+		orpc.sessions.rename.mutationOptions({
+			onSuccess: () => queryClient.invalidateQueries({ queryKey: orpc.sessions.key() }),
+		}),
+	);
 	const resume = useMutation(
 		orpc.sessions.resume.mutationOptions({
 			onSettled: () => queryClient.invalidateQueries({ queryKey: orpc.sessions.key() }),
@@ -78,6 +83,17 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }) {
 	const repoName = repos.data?.find((repo) => repo.id === session.data.repoId)?.name ?? null;
 	const lastGit = transcript.gitResults.at(-1);
 	const onResume = () => resume.mutate({ sessionId });
+	// An untitled session takes its first prompt's first line as its title.
+	const onPromptSent = (content: string) => {
+		if (
+			session.data.title !== "Untitled session" ||
+			transcript.messages.some((message) => message.role === "user")
+		)
+			return;
+		const firstLine = content.split("\n")[0]?.trim() ?? "";
+		if (firstLine)
+			rename.mutate({ sessionId, title: firstLine.length > 80 ? `${firstLine.slice(0, 77)}…` : firstLine });
+	};
 	const canPrompt = Boolean(stream) && connection === "open" && status !== "failed" && status !== "stopped";
 
 	const mobileTabs: { id: MobileView; label: string; icon: ReactNode }[] = [
@@ -164,6 +180,7 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }) {
 							transcript={transcript}
 							stream={stream}
 							canPrompt={canPrompt}
+							onPromptSent={onPromptSent}
 							disabledReason={status === "failed" ? "The sandbox failed; retry it above." : "Connecting…"}
 						/>
 					</div>

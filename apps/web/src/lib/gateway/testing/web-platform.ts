@@ -13,6 +13,7 @@ import {
 	type TestRedis,
 	testSecret,
 } from "@proliferate/vitest-setup";
+import { startWebServer } from "../../../server/testing/web-server";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../../../..");
 
@@ -29,7 +30,7 @@ export async function freePort(): Promise<number> {
 	});
 }
 
-async function waitForHealth(
+export async function waitForHealth(
 	url: string,
 	child: ChildProcess,
 	name: string,
@@ -50,7 +51,7 @@ async function waitForHealth(
 	throw new Error(`${name} did not answer ${url} within ${timeoutMs} ms`);
 }
 
-function startProcess(
+export function startProcess(
 	name: string,
 	command: string,
 	args: string[],
@@ -65,7 +66,7 @@ function startProcess(
 	return child;
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
+export async function stopProcess(child: ChildProcess): Promise<void> {
 	if (child.exitCode !== null || child.pid === undefined) return;
 	const pid = child.pid;
 	const exited = new Promise<void>((resolveExit) => child.once("exit", () => resolveExit()));
@@ -83,6 +84,31 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 	clearTimeout(timer);
 }
 
+/** The gateway as `make start` runs it (`tsx src/main.ts`), on a free port, with the given environment. */
+export async function startGatewayProcess(options: {
+	environment: NodeJS.ProcessEnv;
+	logDirectory: string;
+	port?: number;
+}): Promise<{ url: string; stop: () => Promise<void> }> {
+	const port = options.port ?? (await freePort());
+	const url = `http://127.0.0.1:${port}`;
+	const child = startProcess(
+		"gateway",
+		join(repoRoot, "apps/gateway/node_modules/.bin/tsx"),
+		["src/main.ts"],
+		join(repoRoot, "apps/gateway"),
+		{ ...options.environment, GATEWAY_PORT: String(port), GATEWAY_URL: url },
+		options.logDirectory,
+	);
+	try {
+		await waitForHealth(`${url}/health`, child, "gateway", 90_000);
+	} catch (error) {
+		await stopProcess(child);
+		throw error;
+	}
+	return { url, stop: () => stopProcess(child) };
+}
+
 export interface WebPlatform {
 	webUrl: string;
 	gatewayUrl: string;
@@ -94,7 +120,7 @@ export interface WebPlatform {
 
 /**
  * The platform as `make start` runs it, for browser tests: a migrated database, a Redis prefix, the
- * scripted model, the gateway (`tsx src/main.ts`) and the web app (`next dev`) as child processes,
+ * scripted model, the gateway (`tsx src/main.ts`) and the web app (`next start`) as child processes,
  * local bubblewrap sandboxes with OpenCode, and the demo repository on disk.
  */
 export async function startWebPlatform(options: {
@@ -110,9 +136,10 @@ export async function startWebPlatform(options: {
 	const redis: TestRedis = createTestRedis();
 	const model: ScriptedModelServer = await createScriptedModelServer({});
 	const demo = createDemoRepo(join(root, "repos", "demo-app"));
-	const [gatewayPort, webPort] = [await freePort(), await freePort()];
+	const gatewayPort = await freePort();
 	const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-	const webUrl = `http://127.0.0.1:${webPort}`;
+	let webUrl = "";
+	let stopWeb: () => Promise<void> = async () => {};
 	const environment: NodeJS.ProcessEnv = {
 		...options.inherited,
 		NODE_ENV: "development",
@@ -128,8 +155,6 @@ export async function startWebPlatform(options: {
 		AGENT_LLM_BASE_URL: model.url,
 		AGENT_LLM_API_KEY: "scripted-demo",
 		SESSION_IDLE_TIMEOUT_SECONDS: "3600",
-		WEB_PORT: String(webPort),
-		WEB_URL: webUrl,
 		AUTH_SECRET: testSecret("auth"),
 		AUTH_REQUIRE_EMAIL_VERIFICATION: "false",
 		SANDBOX_PROVIDER: "local",
@@ -137,6 +162,7 @@ export async function startWebPlatform(options: {
 	};
 	const children: ChildProcess[] = [];
 	const close = async () => {
+		await stopWeb();
 		for (const child of children.reverse()) await stopProcess(child);
 		await model.close();
 		await redis.cleanup();
@@ -154,16 +180,16 @@ export async function startWebPlatform(options: {
 		);
 		children.push(gateway);
 		await waitForHealth(`${gatewayUrl}/health`, gateway, "gateway", 90_000);
-		const web = startProcess(
-			"web",
-			join(repoRoot, "apps/web/node_modules/.bin/next"),
-			["dev", "-p", String(webPort), "-H", "127.0.0.1"],
-			join(repoRoot, "apps/web"),
-			environment,
-			logDirectory,
+		// The web app as `make start` runs it: built once (`next build`, skipped when fresh), then `next start`.
+		const webEnvironment = Object.fromEntries(
+			Object.entries(environment).filter(
+				(entry): entry is [string, string] =>
+					entry[1] !== undefined && !["NODE_ENV", "WEB_PORT", "WEB_URL", "PATH", "HOME"].includes(entry[0]),
+			),
 		);
-		children.push(web);
-		await waitForHealth(`${webUrl}/api/health`, web, "web", 300_000);
+		const web = await startWebServer(webEnvironment, options.inherited);
+		stopWeb = web.close;
+		webUrl = web.url;
 	} catch (error) {
 		await close();
 		throw error;
