@@ -54,7 +54,7 @@ export function RepoList() {
 				{repos.data?.map((repo) => (
 					<li key={repo.id} className="flex flex-wrap items-center gap-3 px-4 py-3" data-testid="repo-row">
 						<FolderGit2 className="size-5 shrink-0 text-muted-foreground" />
-						<div className="min-w-0 flex-1">
+						<div className="min-w-0 flex-1 basis-48">
 							<div className="truncate font-medium text-sm">{repo.name}</div>
 							<div className="flex min-w-0 items-center gap-2 text-muted-foreground text-xs">
 								<span className="shrink-0">{sourceLabels[repo.sourceKind]}</span>

@@ -107,7 +107,7 @@ export function StatusBanner({
 				{failed ? <AlertTriangle className="size-4 shrink-0" /> : <PauseCircle className="size-4 shrink-0" />}
 				<span className="min-w-0 flex-1">
 					{failed ? "The sandbox failed" : status === "paused" ? "Paused" : "Stopped"}
-					{message ? `: ${message}` : "."}
+					{message && message.toLowerCase() !== status ? `: ${message}` : "."}
 					{resumeError ? <span className="block text-destructive">{resumeError}</span> : null}
 				</span>
 				<Button
