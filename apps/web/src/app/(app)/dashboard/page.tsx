@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { QuickActions } from "@/components/dashboard/quick-actions";
 import { OnboardingChecklist } from "@/components/onboarding/onboarding-checklist";
 import { requirePageMembership } from "@/server/page-auth";
 import { PageHeader } from "../page-header";
@@ -13,7 +14,10 @@ export default async function DashboardPage() {
 				title={`Welcome, ${viewer.user.name.split(" ")[0]}`}
 				description={`You are working in ${membership.organization.name} as ${membership.role}.`}
 			/>
-			<OnboardingChecklist />
+			<div className="grid gap-6">
+				<OnboardingChecklist />
+				<QuickActions />
+			</div>
 		</div>
 	);
 }
