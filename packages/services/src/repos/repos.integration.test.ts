@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { schema } from "@proliferate/db";
 import { createTestDatabase, type TestDatabase } from "@proliferate/vitest-setup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DatabaseHandle } from "../db/client";
@@ -13,6 +14,7 @@ let database: TestDatabase;
 let handle: DatabaseHandle;
 let context: { db: DatabaseHandle["db"] };
 let acme: orgs.Organization;
+let alice: orgs.User;
 let globex: orgs.Organization;
 let root: string;
 let trunkRepo: string;
@@ -67,7 +69,7 @@ beforeAll(async () => {
 	database = await createTestDatabase();
 	handle = createDb(database.url, { max: 4 });
 	context = { db: handle.db };
-	const alice = await orgs.createUser(context, { name: "Alice", email: "alice@acme.test" });
+	alice = await orgs.createUser(context, { name: "Alice", email: "alice@acme.test" });
 	const bob = await orgs.createUser(context, { name: "Bob", email: "bob@globex.test" });
 	acme = await orgs.createOrganization(context, { name: "Acme", ownerUserId: alice.id });
 	globex = await orgs.createOrganization(context, { name: "Globex", ownerUserId: bob.id });
@@ -218,6 +220,31 @@ describe("addRepo", () => {
 		const github = repos.createGithubRepositorySource({ apiUrl: githubUrl, token: "gh-token" });
 		await expect(github.getRepository("acme/missing")).rejects.toMatchObject({ kind: "not_found" });
 		await expect(github.getRepository("../etc")).rejects.toMatchObject({ kind: "not_found" });
+	});
+
+	it("uses the person's GitHub sign-in as their GitHub connection, ignoring expired tokens", async () => {
+		expect(await repos.githubSourceForUser(context, { userId: alice.id, apiUrl: githubUrl })).toBeNull();
+		await context.db.insert(schema.authAccounts).values({
+			id: "acct-expired",
+			userId: alice.id,
+			accountId: "gh-1",
+			providerId: "github",
+			accessToken: "stale-token",
+			accessTokenExpiresAt: new Date(Date.now() - 60_000),
+		});
+		expect(await repos.githubSourceForUser(context, { userId: alice.id, apiUrl: githubUrl })).toBeNull();
+		await context.db.insert(schema.authAccounts).values({
+			id: "acct-live",
+			userId: alice.id,
+			accountId: "gh-1",
+			providerId: "github",
+			accessToken: "gh-token",
+		});
+		const github = await repos.githubSourceForUser(context, { userId: alice.id, apiUrl: githubUrl });
+		expect((await github?.listRepositories())?.map((repository) => repository.fullName)).toEqual([
+			"acme/web",
+			"acme/api",
+		]);
 	});
 
 	it("keeps organizations apart: search, get and delete see only their own", async () => {

@@ -11,7 +11,7 @@ import {
 	RepoNotFoundError,
 } from "./errors";
 import { probeRemote, type RemoteProbe } from "./git-remote";
-import type { GithubRepository, GithubRepositorySource } from "./github";
+import { createGithubRepositorySource, type GithubRepository, type GithubRepositorySource } from "./github";
 import { type Repo, type RepoSourceKind, toRepo } from "./mapper";
 
 /** Derives "owner/name" (or the last path segment) from a git URL or path. */
@@ -161,4 +161,16 @@ export async function listGithubRepositories(
 	]);
 	const addedUrls = new Set(existing.map((row) => row.url));
 	return available.map((repository) => ({ ...repository, added: addedUrls.has(repository.cloneUrl) }));
+}
+
+/**
+ * The GitHub connection a person can import from: their GitHub sign-in's access token, when they
+ * signed in with GitHub (null otherwise). `apiUrl` is GITHUB_API_URL.
+ */
+export async function githubSourceForUser(
+	context: ServiceContext,
+	params: { userId: string; apiUrl: string },
+): Promise<GithubRepositorySource | null> {
+	const token = await reposDb.findGithubAccessToken(context.db, params);
+	return token ? createGithubRepositorySource({ apiUrl: params.apiUrl, token }) : null;
 }

@@ -36,7 +36,7 @@ const sourceCopy: Record<SourceKind, { label: string; field: string; placeholder
 		label: "GitHub",
 		field: "Repository (owner/name)",
 		placeholder: "acme/web",
-		help: "Imported through the organization's GitHub connection.",
+		help: "Imported through your GitHub sign-in (repositories it can see).",
 	},
 };
 
@@ -56,6 +56,12 @@ export function AddRepoDialog({ trigger }: { trigger?: ReactNode }) {
 				setValue("");
 				setName("");
 			},
+		}),
+	);
+	const githubRepos = useQuery(
+		orpc.repos.github.queryOptions({
+			input: value.trim() ? { search: value.trim() } : {},
+			enabled: open && kind === "github",
 		}),
 	);
 	const kinds: SourceKind[] = [
@@ -135,6 +141,31 @@ export function AddRepoDialog({ trigger }: { trigger?: ReactNode }) {
 							onChange={(event) => setValue(event.target.value)}
 						/>
 						<p className="text-muted-foreground text-xs">{copy.help}</p>
+						{kind === "github" && githubRepos.data?.length ? (
+							<ul
+								className="max-h-40 overflow-y-auto rounded-md border border-border"
+								aria-label="Your GitHub repositories"
+							>
+								{githubRepos.data.slice(0, 20).map((repository) => (
+									<li key={repository.fullName}>
+										<button
+											type="button"
+											disabled={repository.added}
+											onClick={() => setValue(repository.fullName)}
+											className="flex w-full items-center gap-2 px-3 py-1.5 text-left text-sm hover:bg-accent/50 disabled:opacity-50"
+										>
+											<span className="min-w-0 flex-1 truncate">{repository.fullName}</span>
+											<span className="shrink-0 text-muted-foreground text-xs">
+												{repository.added ? "added" : repository.defaultBranch}
+											</span>
+										</button>
+									</li>
+								))}
+							</ul>
+						) : null}
+						{kind === "github" && githubRepos.error ? (
+							<p className="text-destructive text-xs">{githubRepos.error.message}</p>
+						) : null}
 					</div>
 					<div className="space-y-1.5">
 						<Label htmlFor="repo-name">Name (optional)</Label>

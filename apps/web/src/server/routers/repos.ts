@@ -1,9 +1,19 @@
 import { repos } from "@proliferate/services";
 import { z } from "zod";
+import type { WebContext } from "../context";
 import { orgProcedure } from "../orpc";
+import type { Viewer } from "../viewer";
 import { allowsLocalRepos } from "./session-deps";
 
 const repoId = z.uuid();
+
+/** The caller's GitHub connection (their GitHub sign-in), or null. */
+function githubFor(context: { web: WebContext; viewer: Viewer }) {
+	return repos.githubSourceForUser(context.web.services, {
+		userId: context.viewer.user.id,
+		apiUrl: context.web.env.GITHUB_API_URL,
+	});
+}
 
 const sourceSchema = z.discriminatedUnion("kind", [
 	z.object({ kind: z.literal("git_url"), url: z.string().trim().min(1).max(2000) }),
@@ -28,31 +38,31 @@ export const reposRouter = {
 		),
 
 	/** Which sources the add dialog offers. */
-	sources: orgProcedure.handler(({ context }) => ({
+	sources: orgProcedure.handler(async ({ context }) => ({
 		localPaths: allowsLocalRepos(context.web),
-		github: false,
+		github: (await githubFor(context)) !== null,
 	})),
 
 	add: orgProcedure
 		.input(z.object({ source: sourceSchema, name: z.string().trim().max(200).optional() }))
-		.handler(({ context, input }) =>
+		.handler(async ({ context, input }) =>
 			repos.addRepo(context.web.services, {
 				organizationId: context.organization.id,
 				createdBy: context.viewer.user.id,
 				source: input.source,
 				...(input.name ? { name: input.name } : {}),
 				allowLocalPaths: allowsLocalRepos(context.web),
-				github: null,
+				github: input.source.kind === "github" ? await githubFor(context) : null,
 			}),
 		),
 
-	/** Repositories the organization's GitHub connection can see (GITHUB_NOT_CONNECTED without one). */
+	/** Repositories the caller's GitHub connection can see (GITHUB_NOT_CONNECTED without one). */
 	github: orgProcedure
 		.input(z.object({ search: z.string().trim().max(200).optional() }).optional())
-		.handler(({ context, input }) =>
+		.handler(async ({ context, input }) =>
 			repos.listGithubRepositories(context.web.services, {
 				organizationId: context.organization.id,
-				github: null,
+				github: await githubFor(context),
 				...(input?.search ? { search: input.search } : {}),
 			}),
 		),
