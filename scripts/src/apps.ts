@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { bold, cyan, dim, red, yellow } from "./lib/output";
@@ -213,4 +213,75 @@ export function summary(apps: RunningApp[]): string {
 			? `${bold("Open")} ${cyan(web.url)}`
 			: yellow("The web app is not part of this checkout yet; the services above are up (try `make demo`)."),
 	].join("\n");
+}
+
+/** Sources whose changes call for a new production build of an app (its own and the workspace packages it bundles). */
+const buildInputs = ["src", "next.config.ts", "package.json"];
+const workspaceSourceDirectories = [
+	"packages/services/src",
+	"packages/shared/src",
+	"packages/db/src",
+	"packages/environment/src",
+	"packages/logger/src",
+	"packages/gateway-clients/src",
+];
+
+function newestModification(path: string): number {
+	if (!existsSync(path)) return 0;
+	const stats = statSync(path);
+	if (!stats.isDirectory()) return stats.mtimeMs;
+	let newest = stats.mtimeMs;
+	for (const entry of readdirSync(path)) {
+		if (entry === "node_modules" || entry === ".next" || entry.startsWith(".")) continue;
+		newest = Math.max(newest, newestModification(join(path, entry)));
+	}
+	return newest;
+}
+
+/** Apps with a `build` script (the Next.js web app) need one before `start` when sources changed since the last. */
+export function appNeedsBuild(app: PlatformApp): boolean {
+	const manifest = join(repoRoot, app.directory, "package.json");
+	const scripts = (JSON.parse(readFileSync(manifest, "utf8")) as { scripts?: Record<string, string> })
+		.scripts;
+	if (!scripts?.build) return false;
+	const buildId = join(repoRoot, app.directory, ".next", "BUILD_ID");
+	if (!existsSync(buildId)) return true;
+	const builtAt = statSync(buildId).mtimeMs;
+	const inputs = [
+		...buildInputs.map((input) => join(repoRoot, app.directory, input)),
+		...workspaceSourceDirectories.map((directory) => join(repoRoot, directory)),
+	];
+	return inputs.some((input) => newestModification(input) > builtAt);
+}
+
+/** Runs the app's `build` script, reporting each line of its output through `progress`. */
+export function buildApp(
+	app: PlatformApp,
+	environment: NodeJS.ProcessEnv,
+	logDirectory: string,
+	progress: (line: string) => void,
+): Promise<void> {
+	mkdirSync(logDirectory, { recursive: true });
+	const logPath = join(logDirectory, `${app.name}-build.log`);
+	const logFile = createWriteStream(logPath, { flags: "w" });
+	const child = spawn("pnpm", ["--silent", "-C", app.directory, "build"], {
+		cwd: repoRoot,
+		env: { ...environment, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", FORCE_COLOR: "0" },
+		stdio: ["ignore", "pipe", "pipe"],
+	});
+	for (const stream of [child.stdout, child.stderr]) {
+		createInterface({ input: stream }).on("line", (line) => {
+			logFile.write(`${line}\n`);
+			const text = line.trim();
+			if (text) progress(text.length > 80 ? `${text.slice(0, 77)}…` : text);
+		});
+	}
+	return new Promise((resolve, reject) => {
+		child.on("error", reject);
+		child.on("exit", (code) => {
+			logFile.end();
+			if (code === 0) resolve();
+			else reject(new Error(`${app.name} build failed (exit ${code}); see ${logPath}`));
+		});
+	});
 }

@@ -55,6 +55,8 @@ export function platformEnvironment(input: PlatformEnvironmentInput): NodeJS.Pro
 		NEXT_PUBLIC_GATEWAY_URL: process.env.GATEWAY_URL ?? `http://localhost:${ports.GATEWAY_PORT}`,
 		// Local development: the demo account signs in without clicking an emailed link.
 		AUTH_REQUIRE_EMAIL_VERIFICATION: process.env.AUTH_REQUIRE_EMAIL_VERIFICATION ?? "true",
+		// Local: with no SMTP server, verification and invitation emails are read at /dev/outbox.
+		DEV_OUTBOX_ENABLED: process.env.DEV_OUTBOX_ENABLED ?? (process.env.SMTP_URL ? "false" : "true"),
 	};
 }
 

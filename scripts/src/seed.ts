@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { createDemoRepo } from "@proliferate/demo-repo";
 import { createDb, orgs, repos, type ServiceContext } from "@proliferate/services";
+import { setCredentialPassword } from "@proliferate/services/auth";
 
 export const demoAccount = {
 	name: "Demo User",
@@ -48,8 +49,11 @@ export async function seedDemo(params: {
 			});
 			created = true;
 		}
-		if (params.setPassword)
-			await params.setPassword(context, { userId: user.id, password: demoAccount.password });
+		// The demo user signs in with email + password (stored as better-auth's scrypt hash).
+		await (params.setPassword ?? setCredentialPassword)(context, {
+			userId: user.id,
+			password: demoAccount.password,
+		});
 		const memberships = await orgs.listForUser(context, { userId: user.id });
 		const organization =
 			memberships.find((membership) => membership.organization.name === demoAccount.organizationName)

@@ -1,5 +1,14 @@
 import { join } from "node:path";
-import { installedApps, type RunningApp, startApp, stopApps, summary, waitForHealth } from "./apps";
+import {
+	appNeedsBuild,
+	buildApp,
+	installedApps,
+	type RunningApp,
+	startApp,
+	stopApps,
+	summary,
+	waitForHealth,
+} from "./apps";
 import { bringUpInfrastructure } from "./bring-up";
 import { bold, dim, info, red, SetupError, step } from "./lib/output";
 
@@ -24,6 +33,11 @@ async function main(): Promise<void> {
 	const logDirectory = join(infrastructure.dataDirectory, "logs");
 	try {
 		for (const app of installedApps()) {
+			if (appNeedsBuild(app)) {
+				await step(`${app.name} build (first start or sources changed; takes a minute or two)`, (update) =>
+					buildApp(app, infrastructure.environment, logDirectory, update),
+				);
+			}
 			const instance = startApp(app, infrastructure.environment, logDirectory);
 			running.push(instance);
 			await step(`${app.name}`, async (update) => {

@@ -1,8 +1,13 @@
+export * as admin from "./admin/index";
+export * as apiKeys from "./api-keys/index";
 export * as artifacts from "./artifacts/index";
+export * as audit from "./audit/index";
 export type { OrgScope, ServiceContext } from "./context";
 export { createDb, type Database, type DatabaseHandle, runMigrations } from "./db/client";
 export * as integrations from "./integrations/index";
 export * as llm from "./llm/index";
+export * as mail from "./mail/index";
+export * as onboarding from "./onboarding/index";
 export * as orgs from "./orgs/index";
 export * as repoConfig from "./repo-config/index";
 export * as repos from "./repos/index";

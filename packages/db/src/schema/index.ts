@@ -1,4 +1,5 @@
 export * from "./agent";
+export * from "./auth";
 export * from "./integrations";
 export * from "./llm";
 export * from "./organizations";

@@ -16,8 +16,12 @@ export const webKeys = {
 	/** GitHub OAuth app for sign-in (optional). */
 	GITHUB_OAUTH_CLIENT_ID: z.string().optional(),
 	GITHUB_OAUTH_CLIENT_SECRET: z.string().optional(),
+	/** Where GitHub's OAuth pages live (GitHub Enterprise, or a test server); the API is GITHUB_API_URL. */
+	GITHUB_OAUTH_URL: httpUrl().default("https://github.com"),
 	/** SMTP URL (smtp://user:pass@host:port) for outgoing mail; the local outbox is used when unset. */
 	SMTP_URL: urlWithProtocols(["smtp", "smtps"]).optional(),
+	/** Serve the local mail outbox at /dev/outbox when SMTP_URL is unset (`make start` turns it on). Never on a public deployment: it shows every sign-up's verification link. */
+	DEV_OUTBOX_ENABLED: booleanFlag(false),
 	/** From address of outgoing mail. */
 	MAIL_FROM: z.string().default("Proliferate <noreply@proliferate.local>"),
 } satisfies z.ZodRawShape;

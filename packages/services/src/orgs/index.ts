@@ -1,3 +1,8 @@
+export type { MemberRole } from "@proliferate/db/schema";
+export * from "./domains";
 export * from "./errors";
+export * from "./invitations";
 export type { Membership, Organization, User } from "./mapper";
+export * from "./members";
+export * from "./permissions";
 export * from "./service";

@@ -1,8 +1,17 @@
+import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import type { OrgScope, ServiceContext } from "../context";
 import { isUuid } from "../ids";
 import * as reposDb from "./db";
-import { InvalidRepoSourceError, RepoNameTakenError, RepoNotFoundError } from "./errors";
+import {
+	GithubNotConnectedError,
+	InvalidRepoSourceError,
+	LocalReposDisabledError,
+	RepoNameTakenError,
+	RepoNotFoundError,
+} from "./errors";
+import { probeRemote, type RemoteProbe } from "./git-remote";
+import { createGithubRepositorySource, type GithubRepository, type GithubRepositorySource } from "./github";
 import { type Repo, type RepoSourceKind, toRepo } from "./mapper";
 
 /** Derives "owner/name" (or the last path segment) from a git URL or path. */
@@ -99,4 +108,89 @@ export async function deleteRepo(
 ): Promise<void> {
 	const deleted = isUuid(params.repoId) ? await reposDb.deleteRepo(context.db, params) : false;
 	if (!deleted) throw new RepoNotFoundError(params.repoId);
+}
+
+/** Where a repository comes from when a person adds it. */
+export type RepoSourceInput =
+	| { kind: "git_url"; url: string }
+	| { kind: "local_path"; path: string }
+	| { kind: "github"; fullName: string };
+
+export interface AddRepoParams extends OrgScope {
+	source: RepoSourceInput;
+	name?: string;
+	createdBy?: string | null;
+	/** Self-hosted mode: local paths on the server's disk are accepted. */
+	allowLocalPaths: boolean;
+	/** The organization's GitHub connection, when one is configured. */
+	github?: GithubRepositorySource | null;
+	/** Overridable for tests; `git ls-remote --symref` by default. */
+	probe?: (url: string) => Promise<RemoteProbe>;
+}
+
+/**
+ * Adds a repository from a git URL, a local path (self-hosted only) or the GitHub connection,
+ * detecting its default branch (`git ls-remote --symref`, or GitHub's answer).
+ */
+export async function addRepo(context: ServiceContext, params: AddRepoParams): Promise<Repo> {
+	const probe = params.probe ?? probeRemote;
+	const common = {
+		organizationId: params.organizationId,
+		createdBy: params.createdBy ?? null,
+		...(params.name?.trim() ? { name: params.name.trim() } : {}),
+	};
+	switch (params.source.kind) {
+		case "git_url": {
+			const url = params.source.url.trim();
+			validateSource("git_url", url);
+			if (url.startsWith("file:") && !params.allowLocalPaths) throw new LocalReposDisabledError();
+			const { defaultBranch } = await probe(url);
+			return createRepo(context, { ...common, url, sourceKind: "git_url", defaultBranch });
+		}
+		case "local_path": {
+			if (!params.allowLocalPaths) throw new LocalReposDisabledError();
+			const path = params.source.path.trim().replace(/\/+$/, "") || "/";
+			validateSource("local_path", path);
+			if (!existsSync(path)) throw new InvalidRepoSourceError(`${path} does not exist on the server`);
+			const { defaultBranch } = await probe(path);
+			return createRepo(context, { ...common, url: path, sourceKind: "local_path", defaultBranch });
+		}
+		case "github": {
+			if (!params.github) throw new GithubNotConnectedError();
+			const repository = await params.github.getRepository(params.source.fullName.trim());
+			return createRepo(context, {
+				...common,
+				name: common.name ?? repository.fullName,
+				url: repository.cloneUrl,
+				sourceKind: "github",
+				defaultBranch: repository.defaultBranch,
+			});
+		}
+	}
+}
+
+/** Repositories the GitHub connection can see, marking the ones already added. */
+export async function listGithubRepositories(
+	context: ServiceContext,
+	params: OrgScope & { github?: GithubRepositorySource | null; search?: string },
+): Promise<(GithubRepository & { added: boolean })[]> {
+	if (!params.github) throw new GithubNotConnectedError();
+	const [available, existing] = await Promise.all([
+		params.github.listRepositories(params.search ? { search: params.search } : {}),
+		reposDb.listRepos(context.db, { organizationId: params.organizationId }),
+	]);
+	const addedUrls = new Set(existing.map((row) => row.url));
+	return available.map((repository) => ({ ...repository, added: addedUrls.has(repository.cloneUrl) }));
+}
+
+/**
+ * The GitHub connection a person can import from: their GitHub sign-in's access token, when they
+ * signed in with GitHub (null otherwise). `apiUrl` is GITHUB_API_URL.
+ */
+export async function githubSourceForUser(
+	context: ServiceContext,
+	params: { userId: string; apiUrl: string },
+): Promise<GithubRepositorySource | null> {
+	const token = await reposDb.findGithubAccessToken(context.db, params);
+	return token ? createGithubRepositorySource({ apiUrl: params.apiUrl, token }) : null;
 }

@@ -1,0 +1,58 @@
+"use client";
+
+import {
+	FolderGit2Icon,
+	KeyRoundIcon,
+	LayoutDashboardIcon,
+	MessagesSquareIcon,
+	SettingsIcon,
+	ShieldIcon,
+} from "lucide-react";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { cn } from "@/lib/utils";
+
+export const navItems = [
+	{ href: "/dashboard", label: "Home", icon: LayoutDashboardIcon },
+	{ href: "/sessions", label: "Sessions", icon: MessagesSquareIcon },
+	{ href: "/repos", label: "Repositories", icon: FolderGit2Icon },
+	{ href: "/settings/organization", label: "Settings", icon: SettingsIcon },
+	{ href: "/settings/api-keys", label: "API keys", icon: KeyRoundIcon },
+] as const;
+
+export function NavLinks({
+	isSuperAdmin,
+	orientation,
+}: {
+	isSuperAdmin: boolean;
+	orientation: "vertical" | "horizontal";
+}) {
+	const pathname = usePathname();
+	const items = isSuperAdmin ? [...navItems, { href: "/admin", label: "Admin", icon: ShieldIcon }] : navItems;
+	return (
+		<nav
+			className={cn(
+				orientation === "vertical"
+					? "flex flex-col gap-0.5"
+					: "flex gap-1 overflow-x-auto [scrollbar-width:none]",
+			)}
+		>
+			{items.map((item) => {
+				const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
+				return (
+					<Link
+						key={item.href}
+						href={item.href}
+						className={cn(
+							"flex shrink-0 items-center gap-2 rounded-md px-2 py-1.5 text-sm text-sidebar-foreground/80 transition-colors hover:bg-sidebar-accent hover:text-sidebar-accent-foreground",
+							active && "bg-sidebar-accent font-medium text-sidebar-accent-foreground",
+						)}
+					>
+						<item.icon className="size-4" />
+						{item.label}
+					</Link>
+				);
+			})}
+		</nav>
+	);
+}

@@ -1,0 +1,135 @@
+"use client";
+
+import { MailCheckIcon } from "lucide-react";
+import Link from "next/link";
+import { useSearchParams } from "next/navigation";
+import { useState } from "react";
+import { Alert, AlertDescription } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { authClient } from "@/lib/auth-client";
+import { GitHubButton } from "./github-button";
+import { safeNext } from "./sign-in-form";
+
+export function SignUpForm({ githubEnabled, localOutbox }: { githubEnabled: boolean; localOutbox: boolean }) {
+	const [error, setError] = useState<string | null>(null);
+	const [pending, setPending] = useState(false);
+	const [sentTo, setSentTo] = useState<string | null>(null);
+	const next = useSearchParams().get("next");
+	// After the emailed link: back to where they were going (an invitation), else onboarding.
+	const afterVerification = next ? safeNext(next) : "/onboarding";
+	if (sentTo) {
+		return (
+			<Card data-testid="check-email">
+				<CardHeader>
+					<MailCheckIcon className="mb-2 size-8 text-brand" />
+					<CardTitle className="text-xl">Check your email</CardTitle>
+					<CardDescription>
+						We sent a verification link to <strong className="text-foreground">{sentTo}</strong>. Open it to
+						finish signing up.
+					</CardDescription>
+				</CardHeader>
+				{localOutbox ? (
+					<CardContent>
+						<Alert>
+							<AlertDescription>
+								No mail server is configured, so emails go to the local outbox.
+								<Link
+									href={`/dev/outbox?to=${encodeURIComponent(sentTo)}`}
+									className="font-medium text-foreground underline"
+								>
+									Open the outbox
+								</Link>
+							</AlertDescription>
+						</Alert>
+					</CardContent>
+				) : null}
+			</Card>
+		);
+	}
+	return (
+		<Card>
+			<CardHeader>
+				<CardTitle className="text-xl">Create your account</CardTitle>
+				<CardDescription>Run coding agents on your repositories, together.</CardDescription>
+			</CardHeader>
+			<CardContent className="grid gap-4">
+				{error ? (
+					<Alert variant="destructive" data-testid="auth-error">
+						<AlertDescription>{error}</AlertDescription>
+					</Alert>
+				) : null}
+				<form
+					className="grid gap-4"
+					onSubmit={async (event) => {
+						event.preventDefault();
+						const form = new FormData(event.currentTarget);
+						const email = String(form.get("email")).trim();
+						setPending(true);
+						setError(null);
+						const result = await authClient.signUp.email({
+							name: String(form.get("name")).trim(),
+							email,
+							password: String(form.get("password")),
+							callbackURL: afterVerification,
+						});
+						setPending(false);
+						if (result.error) setError(result.error.message ?? "Could not create the account");
+						else setSentTo(email);
+					}}
+				>
+					<div className="grid gap-2">
+						<Label htmlFor="name">Name</Label>
+						<Input
+							id="name"
+							name="name"
+							autoComplete="name"
+							required
+							maxLength={100}
+							placeholder="Ada Lovelace"
+						/>
+					</div>
+					<div className="grid gap-2">
+						<Label htmlFor="email">Work email</Label>
+						<Input
+							id="email"
+							name="email"
+							type="email"
+							autoComplete="email"
+							required
+							placeholder="you@company.com"
+						/>
+					</div>
+					<div className="grid gap-2">
+						<Label htmlFor="password">Password</Label>
+						<Input
+							id="password"
+							name="password"
+							type="password"
+							autoComplete="new-password"
+							required
+							minLength={8}
+							maxLength={128}
+						/>
+						<p className="text-xs text-muted-foreground">At least 8 characters.</p>
+					</div>
+					<Button type="submit" className="w-full" disabled={pending}>
+						{pending ? "Creating account…" : "Create account"}
+					</Button>
+				</form>
+				{githubEnabled ? <GitHubButton /> : null}
+			</CardContent>
+			<CardFooter className="justify-center text-sm text-muted-foreground">
+				Already have an account?&nbsp;
+				<Link
+					href={next ? `/sign-in?next=${encodeURIComponent(afterVerification)}` : "/sign-in"}
+					className="font-medium text-foreground underline-offset-4 hover:underline"
+				>
+					Sign in
+				</Link>
+			</CardFooter>
+		</Card>
+	);
+}

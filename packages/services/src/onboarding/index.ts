@@ -1,0 +1,80 @@
+import type { ServiceContext } from "../context";
+import * as onboardingDb from "./db";
+
+export type OnboardingStepId = "organization" | "repository" | "session";
+
+export interface OnboardingStep {
+	id: OnboardingStepId;
+	title: string;
+	done: boolean;
+	/** Where the step is carried out in the web app. */
+	href: string;
+}
+
+export interface Onboarding {
+	organizationId: string;
+	steps: OnboardingStep[];
+	/** The first step not done yet (null when complete). */
+	current: OnboardingStepId | null;
+	completed: boolean;
+	dismissed: boolean;
+}
+
+/**
+ * The first-run flow of an organization: be in an organization (true once it is asked about),
+ * connect a repository, start a first session. Progress is stored per organization the first time
+ * each step is seen done, so deleting the repository later does not send people back.
+ */
+export async function getOnboarding(
+	context: ServiceContext,
+	params: { organizationId: string },
+): Promise<Onboarding> {
+	const stored = await onboardingDb.findOnboarding(context.db, params);
+	let repoConnectedAt = stored?.repoConnectedAt ?? null;
+	let firstSessionStartedAt = stored?.firstSessionStartedAt ?? null;
+	const now = new Date();
+	if (!repoConnectedAt && (await onboardingDb.countRepos(context.db, params)) > 0) repoConnectedAt = now;
+	if (!firstSessionStartedAt && (await onboardingDb.countSessions(context.db, params)) > 0)
+		firstSessionStartedAt = now;
+	const completed = Boolean(repoConnectedAt && firstSessionStartedAt);
+	const changed =
+		!stored ||
+		repoConnectedAt !== (stored.repoConnectedAt ?? null) ||
+		firstSessionStartedAt !== (stored.firstSessionStartedAt ?? null);
+	if (changed) {
+		await onboardingDb.upsertOnboarding(context.db, {
+			organizationId: params.organizationId,
+			repoConnectedAt,
+			firstSessionStartedAt,
+			completedAt: completed ? (stored?.completedAt ?? now) : null,
+		});
+	}
+	const steps: OnboardingStep[] = [
+		{ id: "organization", title: "Create or join an organization", done: true, href: "/onboarding" },
+		{ id: "repository", title: "Connect a repository", done: Boolean(repoConnectedAt), href: "/repos" },
+		{
+			id: "session",
+			title: "Start your first session",
+			done: Boolean(firstSessionStartedAt),
+			href: "/sessions/new",
+		},
+	];
+	return {
+		organizationId: params.organizationId,
+		steps,
+		current: steps.find((step) => !step.done)?.id ?? null,
+		completed,
+		dismissed: Boolean(stored?.dismissedAt),
+	};
+}
+
+/** Hides the onboarding checklist for the organization. */
+export async function dismissOnboarding(
+	context: ServiceContext,
+	params: { organizationId: string },
+): Promise<void> {
+	await onboardingDb.upsertOnboarding(context.db, {
+		organizationId: params.organizationId,
+		dismissedAt: new Date(),
+	});
+}
