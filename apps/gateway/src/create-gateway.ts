@@ -14,7 +14,6 @@ import { type AgentSettings, SessionRuntime } from "./runtime/session-runtime";
 import { handleSandboxUpgrade } from "./sandbox/sandbox-routes";
 import type { AuthSecrets } from "./server/auth";
 import { createRouter } from "./server/routes";
-import { createTerminalHandler } from "./terminal/terminal-socket";
 import { createStreamHandler } from "./ws/stream";
 
 export interface GatewayDeps {
@@ -106,12 +105,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		secrets: deps.secrets,
 		logger: deps.logger,
 	});
-	const terminal = createTerminalHandler({
-		services: deps.services,
-		hubs,
-		secrets: deps.secrets,
-		logger: deps.logger,
-	});
 	const server = createServer((request, response) => {
 		response.setHeader("access-control-allow-origin", "*");
 		response.setHeader("access-control-allow-headers", "authorization, content-type, x-organization-id");
@@ -129,7 +122,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		socket.once("close", () => upgradedSockets.delete(socket));
 		if (
 			!stream.handleUpgrade(request, socket, head) &&
-			!terminal.handleUpgrade(request, socket, head) &&
 			!handlePreviewUpgrade(previewDeps, request, socket, head) &&
 			!handleSandboxUpgrade(sandboxDeps, request, socket, head)
 		) {
@@ -157,7 +149,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
 			hubs.abandon();
 			for (const socket of upgradedSockets) socket.destroy();
 			stream.server.close();
-			terminal.server.close();
 			server.closeAllConnections();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 		},
@@ -166,7 +157,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
 			const closed = new Promise<void>((resolve) => server.close(() => resolve()));
 			await hubs.shutdown();
 			stream.server.close();
-			terminal.server.close();
 			server.closeAllConnections();
 			// Upgraded sockets are not HTTP connections any more: give them a moment to close, then cut them.
 			await new Promise((resolve) => setTimeout(resolve, 100));

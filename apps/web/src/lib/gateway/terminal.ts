@@ -1,8 +1,12 @@
+import {
+	createSessionSandboxClient,
+	type TerminalConnection as SandboxTerminalConnection,
+} from "@proliferate/gateway-clients";
+
 /**
- * The browser side of the session terminal: a WebSocket to the gateway's
- * `/proxy/:sessionId/terminal?token=…`. Client frames are JSON `{type:"input",data}` and
- * `{type:"resize",cols,rows}`; server frames are raw terminal output. Works the same whether the
- * gateway serves its line-mode terminal or the sandbox-mcp PTY proxy.
+ * The browser side of the session terminal: a real PTY in the sandbox (sandbox-mcp), opened through
+ * the gateway's sandbox proxy (`POST /sessions/:id/sandbox/terminals`, then the terminal's
+ * WebSocket). The terminal is closed in the sandbox when the panel closes.
  */
 export type TerminalConnectionState = "connecting" | "open" | "closed";
 
@@ -16,36 +20,55 @@ export interface TerminalConnectOptions {
 	gatewayUrl: string;
 	sessionId: string;
 	token: string;
+	cols?: number;
+	rows?: number;
 	onOutput: (data: string) => void;
 	onState?: (state: TerminalConnectionState, reason?: string) => void;
 }
 
-export function terminalUrl(gatewayUrl: string, sessionId: string, token: string): string {
-	const base = gatewayUrl.replace(/\/$/, "").replace(/^http/, "ws");
-	return `${base}/proxy/${encodeURIComponent(sessionId)}/terminal?token=${encodeURIComponent(token)}`;
-}
-
 export function connectTerminal(options: TerminalConnectOptions): TerminalConnection {
-	const socket = new WebSocket(terminalUrl(options.gatewayUrl, options.sessionId, options.token));
-	const queue: string[] = [];
+	const client = createSessionSandboxClient({
+		gatewayUrl: options.gatewayUrl,
+		sessionId: options.sessionId,
+		auth: { type: "token", token: options.token },
+	});
+	let connection: SandboxTerminalConnection | undefined;
+	let terminalId: string | undefined;
+	let closed = false;
+	const pending: ((live: SandboxTerminalConnection) => void)[] = [];
+	const withConnection = (action: (live: SandboxTerminalConnection) => void) => {
+		if (connection) action(connection);
+		else if (!closed) pending.push(action);
+	};
 	options.onState?.("connecting");
-	socket.onopen = () => {
-		options.onState?.("open");
-		for (const frame of queue.splice(0)) socket.send(frame);
-	};
-	socket.onmessage = (message) => {
-		if (typeof message.data === "string") options.onOutput(message.data);
-		else if (message.data instanceof Blob) void message.data.text().then(options.onOutput);
-	};
-	socket.onclose = (event) => options.onState?.("closed", event.reason || undefined);
-	const send = (frame: unknown) => {
-		const data = JSON.stringify(frame);
-		if (socket.readyState === WebSocket.OPEN) socket.send(data);
-		else if (socket.readyState === WebSocket.CONNECTING) queue.push(data);
-	};
+	client
+		.createTerminal({ cols: options.cols ?? 80, rows: options.rows ?? 24 })
+		.then((info) => {
+			if (closed) {
+				void client.closeTerminal(info.id).catch(() => {});
+				return;
+			}
+			terminalId = info.id;
+			const live = client.connectTerminal(info.id, {
+				onOpen: () => options.onState?.("open"),
+				onOutput: options.onOutput,
+				onExit: ({ exitCode }) => options.onState?.("closed", `The shell exited (code ${exitCode})`),
+				onError: ({ message }) => options.onState?.("closed", message),
+				onClose: ({ reason }) => options.onState?.("closed", reason || undefined),
+			});
+			connection = live;
+			for (const action of pending.splice(0)) action(live);
+		})
+		.catch((error: unknown) =>
+			options.onState?.("closed", error instanceof Error ? error.message : "Could not open the terminal"),
+		);
 	return {
-		sendInput: (data) => send({ type: "input", data }),
-		resize: (cols, rows) => send({ type: "resize", cols, rows }),
-		close: () => socket.close(1000, "closed"),
+		sendInput: (data) => withConnection((live) => live.write(data)),
+		resize: (cols, rows) => withConnection((live) => live.resize(cols, rows)),
+		close: () => {
+			closed = true;
+			connection?.close();
+			if (terminalId) void client.closeTerminal(terminalId).catch(() => {});
+		},
 	};
 }
