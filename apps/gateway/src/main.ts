@@ -83,14 +83,18 @@ const gateway = createGateway({
 	sandboxLifetimeSeconds: env.SANDBOX_TIMEOUT_SECONDS,
 	artifactsDirectory: resolve(env.PROLIFERATE_DATA_DIR, "artifacts"),
 	idleTimeoutMs: env.SESSION_IDLE_TIMEOUT_SECONDS * 1000,
-	github: {
-		apiUrl: env.GITHUB_API_URL,
-		app:
-			env.GITHUB_APP_ID && env.GITHUB_APP_PRIVATE_KEY
-				? { appId: env.GITHUB_APP_ID, privateKey: env.GITHUB_APP_PRIVATE_KEY }
-				: undefined,
-		secretBox: new integrations.SecretBox(env.SECRETS_ENCRYPTION_KEY),
-	},
+	...(env.SECRETS_ENCRYPTION_KEY
+		? {
+				github: {
+					apiUrl: env.GITHUB_API_URL,
+					app:
+						env.GITHUB_APP_ID && env.GITHUB_APP_PRIVATE_KEY
+							? { appId: env.GITHUB_APP_ID, privateKey: env.GITHUB_APP_PRIVATE_KEY }
+							: undefined,
+					secretBox: new integrations.SecretBox(env.SECRETS_ENCRYPTION_KEY),
+				},
+			}
+		: {}),
 });
 await gateway.listen(env.GATEWAY_PORT, "0.0.0.0");
 logger.info(

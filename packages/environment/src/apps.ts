@@ -58,10 +58,13 @@ export const gatewayEnvSchema = envSchema
 		GITHUB_API_URL: true,
 		GITHUB_APP_ID: true,
 		GITHUB_APP_PRIVATE_KEY: true,
-		SECRETS_ENCRYPTION_KEY: true,
 	})
-	// Without the proxy's admin secret the gateway gives OpenCode AGENT_LLM_BASE_URL/AGENT_LLM_API_KEY directly.
-	.extend({ LLM_PROXY_ADMIN_SECRET: envSchema.shape.LLM_PROXY_ADMIN_SECRET.optional() });
+	// Without the proxy's admin secret the gateway gives OpenCode AGENT_LLM_BASE_URL/AGENT_LLM_API_KEY directly;
+	// without the encryption key it cannot open GitHub connections (pull requests say GitHub is not configured).
+	.extend({
+		LLM_PROXY_ADMIN_SECRET: envSchema.shape.LLM_PROXY_ADMIN_SECRET.optional(),
+		SECRETS_ENCRYPTION_KEY: envSchema.shape.SECRETS_ENCRYPTION_KEY.optional(),
+	});
 
 export const llmProxyEnvSchema = envSchema.pick({
 	NODE_ENV: true,
