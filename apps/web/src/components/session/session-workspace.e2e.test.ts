@@ -177,15 +177,25 @@ describe("session workspace in the browser", () => {
 	it("runs a command in the terminal", async () => {
 		await page.click('[data-testid="panel-tab-terminal"]');
 		await page.waitForSelector('[data-testid="terminal-panel"][data-state="open"]', { timeout: 60_000 });
-		await page.waitForSelector('[data-testid="terminal"] .xterm-rows >> text=user@sandbox');
+		// A real PTY: wait for bash's prompt before typing.
+		await page.waitForFunction(
+			() => /[$#]/.test(document.querySelector('[data-testid="terminal"] .xterm-rows')?.textContent ?? ""),
+			undefined,
+			{ timeout: 30_000 },
+		);
 		await page.click('[data-testid="terminal"]');
 		await page.keyboard.type("echo terminal-$((6*7)) && cat package.json | head -3");
 		await page.keyboard.press("Enter");
 		await page.waitForSelector('[data-testid="terminal"] .xterm-rows >> text=terminal-42', {
 			timeout: 60_000,
 		});
-		expect((await page.locator('[data-testid="terminal"] .xterm-rows').textContent()) ?? "").toContain(
-			'"name"',
+		await page.waitForFunction(
+			() =>
+				(document.querySelector('[data-testid="terminal"] .xterm-rows')?.textContent ?? "").includes(
+					'"name"',
+				),
+			undefined,
+			{ timeout: 30_000 },
 		);
 		await shot(page, "10-terminal-desktop");
 	});
