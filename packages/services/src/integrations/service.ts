@@ -59,6 +59,24 @@ async function upsertConnection(
 	return toConnection(row);
 }
 
+async function existingConnectionId(
+	context: ServiceContext,
+	organizationId: string,
+	accountLogin: string,
+): Promise<string | undefined> {
+	const [row] = await context.db
+		.select({ id: schema.integrationConnections.id })
+		.from(schema.integrationConnections)
+		.where(
+			and(
+				eq(schema.integrationConnections.organizationId, organizationId),
+				eq(schema.integrationConnections.provider, "github"),
+				eq(schema.integrationConnections.accountLogin, accountLogin),
+			),
+		);
+	return row?.id;
+}
+
 /** Connects GitHub with a token (personal or fine-grained); the token is checked, then sealed at rest. */
 export async function connectGithubToken(
 	context: ServiceContext,
@@ -73,7 +91,8 @@ export async function connectGithubToken(
 	} catch (error) {
 		throw githubError(error, "verify the token");
 	}
-	const id = randomUUID();
+	// Re-connecting an account keeps its connection id (the sealed token is bound to it).
+	const id = (await existingConnectionId(context, params.organizationId, login)) ?? randomUUID();
 	return upsertConnection(context, {
 		id,
 		organizationId: params.organizationId,
@@ -107,7 +126,7 @@ export async function connectGithubApp(
 		throw githubError(error, "read the app installation");
 	}
 	return upsertConnection(context, {
-		id: randomUUID(),
+		id: (await existingConnectionId(context, params.organizationId, login)) ?? randomUUID(),
 		organizationId: params.organizationId,
 		provider: "github",
 		kind: "github_app",

@@ -5,6 +5,7 @@ import {
 	KeyRoundIcon,
 	LayoutDashboardIcon,
 	MessagesSquareIcon,
+	PlugIcon,
 	SettingsIcon,
 	ShieldIcon,
 } from "lucide-react";
@@ -18,6 +19,7 @@ export const navItems = [
 	{ href: "/repos", label: "Repositories", icon: FolderGit2Icon },
 	{ href: "/settings/organization", label: "Settings", icon: SettingsIcon },
 	{ href: "/settings/api-keys", label: "API keys", icon: KeyRoundIcon },
+	{ href: "/settings/integrations", label: "Integrations", icon: PlugIcon },
 ] as const;
 
 export function NavLinks({

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createFakeGithub, type FakeGithub } from "@proliferate/vitest-setup/fake-github";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWebPlatform, type WebPlatform } from "../../lib/gateway/testing/web-platform";
@@ -24,6 +25,7 @@ const account = {
 };
 
 let platform: WebPlatform;
+let github: FakeGithub;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
@@ -44,7 +46,9 @@ function occurrences(text: string, needle: string): number {
 
 beforeAll(async () => {
 	mkdirSync(artifacts, { recursive: true });
+	github = await createFakeGithub();
 	platform = await startWebPlatform({
+		githubApiUrl: github.url,
 		inherited: { PATH: process.env.PATH, HOME: process.env.HOME },
 		keepLogs: Boolean(process.env.KEEP_E2E_LOGS),
 	});
@@ -67,6 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
 	await browser?.close();
 	await platform?.close();
+	await github?.close();
 }, 120_000);
 
 describe("session workspace in the browser", () => {
@@ -267,6 +272,19 @@ describe("session workspace in the browser", () => {
 			);
 		}
 		await mobile.close();
+	});
+
+	it("connects GitHub for pull requests in the organization's integrations", async () => {
+		await page.goto(`${platform.webUrl}/settings/integrations`);
+		await page.waitForSelector('[data-testid="github-not-connected"]');
+		await page.fill('[data-testid="github-token"]', "ghp_not-a-real-token");
+		await page.click('button:has-text("Connect GitHub")');
+		await page.waitForSelector("text=GitHub refused the connection's credentials");
+		await page.fill('[data-testid="github-token"]', github.addUserToken("grace"));
+		await page.click('button:has-text("Connect GitHub")');
+		await page.waitForSelector('[data-testid="connection-row"] >> text=grace');
+		expect(await page.inputValue('[data-testid="github-token"]')).toBe("");
+		await shot(page, "13-integrations-desktop");
 	});
 
 	it("pauses from the header and resumes from the status banner", async () => {

@@ -2,6 +2,7 @@ import { accountRouter } from "./account";
 import { adminRouter } from "./admin";
 import { apiKeysRouter } from "./api-keys";
 import { devRouter } from "./dev";
+import { integrationsRouter } from "./integrations";
 import { invitationsRouter } from "./invitations";
 import { modelsRouter } from "./models";
 import { onboardingRouter } from "./onboarding";
@@ -21,6 +22,7 @@ export const appRouter = {
 	repos: reposRouter,
 	sessions: sessionsRouter,
 	models: modelsRouter,
+	integrations: integrationsRouter,
 };
 
 export type AppRouter = typeof appRouter;

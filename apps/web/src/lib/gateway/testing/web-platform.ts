@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -128,6 +129,8 @@ export async function startWebPlatform(options: {
 	inherited: Record<string, string | undefined>;
 	/** Keep the processes' logs (and data) after the run, for debugging. */
 	keepLogs?: boolean;
+	/** GitHub API the processes talk to (a local fake in tests). */
+	githubApiUrl?: string;
 }): Promise<WebPlatform> {
 	const root = mkdtempSync(join(tmpdir(), "web-e2e-"));
 	const logDirectory = join(root, "logs");
@@ -159,6 +162,8 @@ export async function startWebPlatform(options: {
 		AUTH_REQUIRE_EMAIL_VERIFICATION: "false",
 		SANDBOX_PROVIDER: "local",
 		NEXT_TELEMETRY_DISABLED: "1",
+		SECRETS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+		...(options.githubApiUrl ? { GITHUB_API_URL: options.githubApiUrl } : {}),
 	};
 	const children: ChildProcess[] = [];
 	const close = async () => {
