@@ -47,6 +47,7 @@ const provider = new LocalSandboxProvider({
 	resources: {
 		memoryMb: env.SANDBOX_MEMORY_MB,
 		maxProcesses: env.SANDBOX_MAX_PROCESSES,
+		diskMb: env.SANDBOX_DISK_MB,
 		cpuShares: env.SANDBOX_CPU_SHARES,
 	},
 	logger: logger.child({ module: "sandbox" }),

@@ -42,6 +42,7 @@ export const gatewayEnvSchema = envSchema
 		SANDBOX_EGRESS_ALLOW_CIDRS: true,
 		SANDBOX_MEMORY_MB: true,
 		SANDBOX_MAX_PROCESSES: true,
+		SANDBOX_DISK_MB: true,
 		SANDBOX_CPU_SHARES: true,
 		SANDBOX_WARM_POOL_SIZE: true,
 		E2B_API_KEY: true,

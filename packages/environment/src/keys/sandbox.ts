@@ -26,6 +26,8 @@ export const sandboxKeys = {
 	SANDBOX_MEMORY_MB: z.coerce.number().int().min(0).default(4096),
 	/** Maximum processes (and threads) per sandbox (cgroups; 0 = none). */
 	SANDBOX_MAX_PROCESSES: z.coerce.number().int().min(0).default(2048),
+	/** Disk a sandbox's home (workspace + agent state) may use, in MB, checked every 10 s (0 = none). */
+	SANDBOX_DISK_MB: z.coerce.number().int().min(0).default(20_480),
 	/** Relative CPU share per sandbox (cgroup cpu.shares; 1024 = one normal process; 0 = none). */
 	SANDBOX_CPU_SHARES: z.coerce.number().int().min(0).max(262_144).default(1024),
 	/** Pre-started scratch sandboxes kept warm per provider (refilled by the warm-pool-refill job). */

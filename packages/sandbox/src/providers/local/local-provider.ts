@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createSilentLogger, type Logger } from "@proliferate/logger";
@@ -78,6 +79,8 @@ export class LocalSandboxProvider implements SandboxProvider {
 	private readonly logger: Logger;
 	private cgroupHost: CgroupHost | null | undefined;
 	private readonly internetProxy: InternetProxy | undefined;
+	private diskWatch: NodeJS.Timeout | undefined;
+	private diskCheckRunning = false;
 
 	constructor(private readonly config: LocalProviderConfig) {
 		this.logger = config.logger ?? createSilentLogger();
@@ -204,6 +207,7 @@ export class LocalSandboxProvider implements SandboxProvider {
 			...this.cgroupFor(sandboxId, meta.resources),
 		});
 		this.instances.set(sandboxId, instance);
+		if (meta.resources?.diskMb) this.watchDisk();
 		await instance.boot();
 		await instance.openEgress(
 			this.internetProxy
@@ -238,6 +242,33 @@ export class LocalSandboxProvider implements SandboxProvider {
 			cgroup: new SandboxCgroup(this.cgroupHost, sandboxId, limits),
 			onLimitExceeded: (reason) => void this.stopForLimit(sandboxId, reason),
 		};
+	}
+
+	/** Disk usage is not a cgroup limit: every 10 s, sandboxes with `diskMb` are measured (`du`). */
+	private watchDisk(): void {
+		if (this.diskWatch) return;
+		this.diskWatch = setInterval(() => void this.checkDisk(), 10_000);
+		this.diskWatch.unref();
+	}
+
+	private async checkDisk(): Promise<void> {
+		if (this.diskCheckRunning) return;
+		this.diskCheckRunning = true;
+		try {
+			for (const [sandboxId, instance] of this.instances) {
+				const diskMb = readMeta(this.layout(sandboxId).metaFile)?.resources?.diskMb;
+				if (!diskMb || !instance.alive) continue;
+				const usedMb = await diskUsageMb(this.layout(sandboxId).home);
+				if (usedMb > diskMb && this.instances.get(sandboxId) === instance) {
+					await this.stopForLimit(
+						sandboxId,
+						`the sandbox exceeded its disk limit (${diskMb} MB): it uses ${Math.round(usedMb)} MB`,
+					);
+				}
+			}
+		} finally {
+			this.diskCheckRunning = false;
+		}
 	}
 
 	/** Stops a sandbox that exceeded a resource limit: state `failed` with the limit as the reason. */
@@ -479,6 +510,8 @@ export class LocalSandboxProvider implements SandboxProvider {
 
 	/** Stops every sandbox this process runs (graceful shutdown). Their workspaces stay on disk. */
 	async shutdown(): Promise<void> {
+		clearInterval(this.diskWatch);
+		this.diskWatch = undefined;
 		await this.internetProxy?.close();
 		await Promise.all(
 			[...this.instances.entries()].map(async ([id, instance]) => {
@@ -488,4 +521,13 @@ export class LocalSandboxProvider implements SandboxProvider {
 		);
 		for (const timer of this.expiryTimers.values()) clearTimeout(timer);
 	}
+}
+
+/** Disk used by a directory tree in MB (`du`: hard links counted once, sparse files as allocated). */
+function diskUsageMb(directory: string): Promise<number> {
+	return new Promise((resolve) => {
+		execFile("du", ["-sk", directory], { timeout: 60_000 }, (error, stdout) => {
+			resolve(error ? 0 : Number(stdout.split(/\s/)[0] ?? 0) / 1024);
+		});
+	});
 }

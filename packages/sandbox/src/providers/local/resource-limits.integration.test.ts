@@ -114,3 +114,20 @@ describe.skipIf(!cgroups)("resource limits through cgroups", () => {
 		expect(existsSync(directory)).toBe(false);
 	});
 });
+
+describe("disk limit", () => {
+	it("stops a sandbox whose files outgrow its disk limit, with the reason", async () => {
+		const sandbox = await provider.createSandbox({
+			sessionId: null,
+			organizationId: null,
+			resources: { diskMb: 8 },
+		});
+		await provider.exec(sandbox.sandboxId, ["sh", "-c", "head -c 24000000 /dev/urandom > big.bin"]);
+		await waitForStop(sandbox.sandboxId);
+		const status = await provider.status(sandbox.sandboxId);
+		expect(status.state).toBe("failed");
+		expect(status.reason).toMatch(/^the sandbox exceeded its disk limit \(8 MB\): it uses 2\d MB$/);
+		expect(stopped.find((entry) => entry.sandboxId === sandbox.sandboxId)?.reason).toBe(status.reason);
+		await provider.terminate(sandbox.sandboxId);
+	}, 40_000);
+});
