@@ -1,40 +1,14 @@
+import type { llm } from "@proliferate/services";
 import { signServiceToken } from "@proliferate/shared/auth";
 
 /** A minted key: the plaintext (shown once) and its record. */
 export interface MintedVirtualKey {
 	key: string;
-	virtualKey: {
-		id: string;
-		organizationId: string;
-		sessionId: string | null;
-		name: string;
-		keyPrefix: string;
-		allowedModels: string[] | null;
-		budgetUsd: number | null;
-		expiresAt: string | null;
-		revokedAt: string | null;
-		createdAt: string;
-	};
+	virtualKey: llm.VirtualKey;
 }
 
 export interface SpendPage {
-	entries: {
-		id: number;
-		organizationId: string;
-		keyId: string | null;
-		sessionId: string | null;
-		model: string;
-		deployment: string;
-		requests: number;
-		inputTokens: number;
-		outputTokens: number;
-		cacheReadTokens: number;
-		cacheWriteTokens: number;
-		costNanoUsd: number;
-		costUsd: number;
-		firstRequestAt: string;
-		lastRequestAt: string;
-	}[];
+	entries: llm.SpendRecord[];
 	nextCursor: number;
 }
 

@@ -2,8 +2,9 @@ import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTestDatabase, type TestDatabase, testSecret } from "@proliferate/vitest-setup";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../server/testing/browser";
 import { startWebServer, type WebServer } from "../server/testing/web-server";
 
 /**
@@ -44,17 +45,7 @@ beforeAll(async () => {
 		},
 		{ PATH: process.env.PATH, HOME: process.env.HOME },
 	);
-	browser = await chromium.launch({
-		executablePath: "/usr/bin/chromium",
-		args: [
-			"--headless",
-			"--no-sandbox",
-			"--disable-gpu",
-			"--disable-background-networking",
-			"--disable-component-update",
-			"--no-first-run",
-		],
-	});
+	browser = await launchChromium();
 }, 600_000);
 
 afterAll(async () => {

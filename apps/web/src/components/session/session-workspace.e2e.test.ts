@@ -2,9 +2,10 @@ import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createFakeGithub, type FakeGithub } from "@proliferate/vitest-setup/fake-github";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWebPlatform, type WebPlatform } from "../../lib/gateway/testing/web-platform";
+import { launchChromium } from "../../server/testing/browser";
 
 /**
  * The session workspace in a real browser against make-start-style processes: sign up, add the
@@ -52,17 +53,7 @@ beforeAll(async () => {
 		inherited: { PATH: process.env.PATH, HOME: process.env.HOME },
 		keepLogs: Boolean(process.env.KEEP_E2E_LOGS),
 	});
-	browser = await chromium.launch({
-		executablePath: "/usr/bin/chromium",
-		args: [
-			"--headless",
-			"--no-sandbox",
-			"--disable-gpu",
-			"--disable-background-networking",
-			"--disable-component-update",
-			"--no-first-run",
-		],
-	});
+	browser = await launchChromium();
 	context = await browser.newContext({ viewport: desktop });
 	page = await context.newPage();
 	page.setDefaultTimeout(60_000);
