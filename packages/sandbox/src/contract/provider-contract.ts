@@ -1,3 +1,6 @@
+import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { SandboxProvider } from "@proliferate/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -141,6 +144,70 @@ export function describeSandboxProviderContract(
 				await provider.terminate(sandbox.sandboxId);
 				await provider.terminate(sandbox.sandboxId);
 				await expect(provider.exec(sandbox.sandboxId, "true")).rejects.toMatchObject({ kind: "not_found" });
+			},
+			timeout,
+		);
+
+		it(
+			"hands a warm sandbox to a session once",
+			async () => {
+				// A platform service the claimed sandbox must reach through its egress.
+				const callback = createServer((request, response) => response.end(`callback ${request.url}`));
+				await new Promise<void>((resolve) => callback.listen(0, "127.0.0.1", resolve));
+				const callbackUrl = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/cb`;
+				const port = (options.port ?? 8123) + 1;
+				const ports = options.supportsPorts !== false;
+				try {
+					const warm = await create({
+						sessionId: null,
+						organizationId: null,
+						...(ports ? { ports: [port] } : {}),
+					});
+					const claim = {
+						sessionId: randomUUID(),
+						organizationId: "org-contract",
+						repo: { url: options.repoUrl },
+						env: { CLAIM_MARK: "claimed" },
+						files: [{ path: ".proliferate/claim.txt", content: "hello\n", mode: 0o600 }],
+						egress: [{ name: "callback", url: callbackUrl }],
+						processes: ports
+							? [
+									{
+										name: "claimed-server",
+										port,
+										command: [
+											"/usr/bin/node",
+											"-e",
+											`require('http').createServer((q,s)=>s.end('claimed '+process.env.CLAIM_MARK)).listen(${port},'127.0.0.1')`,
+										],
+									},
+								]
+							: [],
+					};
+					const claimed = await provider.claimSandbox(warm.sandboxId, claim);
+					expect(claimed.sandboxId).toBe(warm.sandboxId);
+					const inside = await provider.exec(
+						claimed.sandboxId,
+						'ls README.md && cat "$HOME/.proliferate/claim.txt" && echo "$CLAIM_MARK" && /usr/bin/node -e "fetch(process.env.PROLIFERATE_EGRESS_CALLBACK_URL).then(r=>r.text()).then(console.log)"',
+					);
+					expect(inside.stdout).toBe("README.md\nhello\nclaimed\ncallback /cb\n");
+					if (ports) {
+						const url = claimed.ports[port] ?? (await provider.resolvePortUrl(claimed.sandboxId, port));
+						let body = "";
+						for (let attempt = 0; attempt < 50 && body !== "claimed claimed"; attempt++) {
+							body = await fetch(url)
+								.then((response) => response.text())
+								.catch(() => "");
+							if (body !== "claimed claimed") await new Promise((resolve) => setTimeout(resolve, 100));
+						}
+						expect(body).toBe("claimed claimed");
+					}
+					await expect(provider.claimSandbox(warm.sandboxId, claim)).rejects.toMatchObject({
+						code: "SANDBOX_ALREADY_CLAIMED",
+					});
+				} finally {
+					callback.close();
+				}
 			},
 			timeout,
 		);

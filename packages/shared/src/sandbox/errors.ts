@@ -63,3 +63,12 @@ export class SandboxTerminatedError extends DomainError {
 		});
 	}
 }
+
+/** The sandbox belongs to a session already (a warm-pool sandbox is claimed once). */
+export class SandboxAlreadyClaimedError extends DomainError {
+	constructor(sandboxId: string) {
+		super("conflict", "SANDBOX_ALREADY_CLAIMED", `sandbox ${sandboxId} already belongs to a session`, {
+			sandboxId,
+		});
+	}
+}

@@ -65,7 +65,21 @@ export interface CreateSandboxOptions {
 	/** Seconds until the sandbox expires (provider default when omitted). */
 	lifetimeSeconds?: number;
 	resources?: SandboxResources;
+	/**
+	 * Ports to open to the platform at creation besides the processes' own (a warm-pool sandbox
+	 * has no processes yet; Modal opens tunnels only for ports known when the sandbox is created).
+	 */
+	ports?: number[];
 }
+
+/**
+ * What a session adds when it claims a pre-started sandbox (warm pool): the sandbox already runs,
+ * so its snapshot, lifetime and resources are fixed; the rest is applied at claim time.
+ */
+export type ClaimSandboxOptions = Omit<
+	CreateSandboxOptions,
+	"snapshotId" | "lifetimeSeconds" | "resources" | "ports" | "sessionId" | "organizationId"
+> & { sessionId: string; organizationId: string };
 
 export interface SandboxHandle {
 	sandboxId: string;
@@ -128,6 +142,13 @@ export interface SandboxProvider {
 	/** Recover the session's live sandbox when `sandboxId` still runs, else create one. */
 	ensureSandbox(options: CreateSandboxOptions & { sandboxId?: string }): Promise<SandboxHandle>;
 	createSandbox(options: CreateSandboxOptions): Promise<SandboxHandle>;
+	/**
+	 * Hand a running sandbox created without a session (warm pool) to one: record the owner, clone
+	 * the repository into its empty workspace, write files, add the environment and egress, and start
+	 * the processes. Refused (SandboxAlreadyClaimedError) when it already belongs to a session; a
+	 * sandbox that stopped is reported like any other (not found / terminated).
+	 */
+	claimSandbox(sandboxId: string, options: ClaimSandboxOptions): Promise<SandboxHandle>;
 	/** Run a command (argv, or a string run by /bin/sh -c) in the workspace. */
 	exec(sandboxId: string, command: string[] | string, options?: ExecOptions): Promise<ExecResult>;
 	readFile(sandboxId: string, path: string): Promise<Uint8Array>;

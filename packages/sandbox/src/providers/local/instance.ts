@@ -52,9 +52,17 @@ export class SandboxInstance {
 	readonly egressUrls: Record<string, string> = {};
 	private outputTail = "";
 	private limitTimer: NodeJS.Timeout | undefined;
+	private nextEgressPort = firstEgressPort;
+	/** Sandbox-wide environment; a claim adds to it for everything started afterwards. */
+	private readonly sandboxEnv: Record<string, string>;
 
 	constructor(private readonly options: InstanceOptions) {
 		this.relays = new HostRelays(options.layout.runDir);
+		this.sandboxEnv = { ...options.env };
+	}
+
+	addEnvironment(env: Record<string, string>): void {
+		Object.assign(this.sandboxEnv, env);
 	}
 
 	get pid(): number | undefined {
@@ -90,7 +98,7 @@ export class SandboxInstance {
 						PROLIFERATE_WORKSPACE: this.options.layout.workspace,
 						PROLIFERATE_LOG_DIR: join(this.options.layout.home, ".proliferate", "logs"),
 					};
-		return { ...base, ...this.options.env, ...extra };
+		return { ...base, ...this.sandboxEnv, ...extra };
 	}
 
 	/** Translates an in-sandbox path for unisolated mode (where the sandbox sees host paths). */
@@ -162,10 +170,10 @@ export class SandboxInstance {
 		}
 	}
 
+	/** Relays each target into the sandbox; callable again to add targets (a claim does). */
 	async openEgress(targets: SandboxEgressTarget[]): Promise<void> {
-		let port = firstEgressPort;
 		for (const target of targets) {
-			const listenPort = port++;
+			const listenPort = this.nextEgressPort++;
 			await this.relays.openEgress(target.name, target.url);
 			await controlRequest(this.options.layout.runDir, {
 				type: "relay-egress",

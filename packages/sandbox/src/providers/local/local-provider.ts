@@ -3,10 +3,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join } from "node:path";
 import { createSilentLogger, type Logger } from "@proliferate/logger";
 import {
+	type ClaimSandboxOptions,
 	type CreateSandboxOptions,
 	type ExecOptions,
 	type ExecResult,
 	type ProviderHealth,
+	SandboxAlreadyClaimedError,
 	type SandboxHandle,
 	SandboxNotFoundError,
 	type SandboxProvider,
@@ -156,7 +158,7 @@ export class LocalSandboxProvider implements SandboxProvider {
 			env: options.env ?? {},
 			processes: options.processes ?? [],
 			egress: options.egress ?? [],
-			exposedPorts: [],
+			exposedPorts: options.ports ?? [],
 			...(options.resources || this.config.resources
 				? { resources: { ...this.config.resources, ...options.resources } }
 				: {}),
@@ -175,6 +177,44 @@ export class LocalSandboxProvider implements SandboxProvider {
 				"local",
 				"create",
 				error instanceof Error ? error.message : String(error),
+			);
+		}
+	}
+
+	async claimSandbox(sandboxId: string, options: ClaimSandboxOptions): Promise<SandboxHandle> {
+		const instance = this.running(sandboxId);
+		const meta = this.meta(sandboxId);
+		if (meta.sessionId) throw new SandboxAlreadyClaimedError(sandboxId);
+		// Owned from here on (no await before this write, so a concurrent claim sees it).
+		this.updateMeta(sandboxId, {
+			sessionId: options.sessionId,
+			organizationId: options.organizationId,
+			env: { ...meta.env, ...options.env },
+			processes: [...meta.processes, ...(options.processes ?? [])],
+			egress: [...meta.egress, ...(options.egress ?? [])],
+		});
+		try {
+			const layout = this.layout(sandboxId);
+			if (options.repo) {
+				rmSync(layout.workspace, { recursive: true, force: true });
+				await cloneRepository(options.repo, layout.workspace);
+			}
+			this.writeFiles(layout, options.files ?? []);
+			instance.addEnvironment(options.env ?? {});
+			await instance.openEgress(options.egress ?? []);
+			for (const spec of options.processes ?? []) await instance.startProcess(spec);
+			return this.handle(sandboxId, false);
+		} catch (error) {
+			// A half-claimed sandbox is nobody's: remove it (the caller creates a fresh one).
+			await this.terminate(sandboxId).catch(() => {});
+			if (error instanceof SandboxProviderError) throw error;
+			throw new SandboxProviderError(
+				"local",
+				"claim",
+				error instanceof Error ? error.message : String(error),
+				{
+					sandboxId,
+				},
 			);
 		}
 	}

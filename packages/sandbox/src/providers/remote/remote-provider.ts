@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { createSilentLogger, type Logger } from "@proliferate/logger";
 import {
+	type ClaimSandboxOptions,
 	type CreateSandboxOptions,
 	DomainError,
 	type ExecOptions,
 	type ExecResult,
 	type ProviderHealth,
+	SandboxAlreadyClaimedError,
 	SandboxCommandError,
 	type SandboxHandle,
 	SandboxNotFoundError,
@@ -30,6 +32,13 @@ import {
 export const REMOTE_HOME = "/home/user";
 export const REMOTE_WORKSPACE = "/home/user/workspace";
 const STATE_FILE = "/home/user/.proliferate/sandbox.json";
+/**
+ * The sandbox-wide environment (egress URLs, the caller's env), sourced by every command and
+ * process: a claimed warm sandbox gets its environment after creation, and a restored snapshot's
+ * copy is rewritten with the new sandbox's values.
+ */
+const ENV_FILE = "/home/user/.proliferate/env.sh";
+const SOURCE_ENV = `[ -r ${ENV_FILE} ] && . ${ENV_FILE}`;
 const DEFAULT_TIMEOUT_MS = 60_000;
 /** What may be done to a paused sandbox; anything else is refused until it is resumed. */
 const PAUSED_OPERATIONS = new Set(["resume", "status", "terminate", "snapshot"]);
@@ -169,11 +178,8 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 	/** Create a sandbox; `name` becomes its id where the provider lets us choose (Modal). */
 	protected async createNamed(name: string, options: CreateSandboxOptions): Promise<SandboxHandle> {
 		const started = Date.now();
-		const egress = Object.fromEntries((options.egress ?? []).map((target) => [target.name, target.url]));
-		const env: Record<string, string> = { ...options.env };
-		for (const [name, url] of Object.entries(egress)) {
-			env[`PROLIFERATE_EGRESS_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`] = url;
-		}
+		const egress = egressUrls(options.egress);
+		const env: Record<string, string> = { ...options.env, ...egressEnvironment(egress) };
 		const lifetimeSeconds = options.lifetimeSeconds ?? this.lifetimeSeconds;
 		const created = await this.call("create", null, () =>
 			this.rawCreate({
@@ -186,7 +192,12 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 					...(options.sessionId ? { sessionId: options.sessionId } : {}),
 					...(options.organizationId ? { organizationId: options.organizationId } : {}),
 				},
-				ports: (options.processes ?? []).flatMap((process) => (process.port ? [process.port] : [])),
+				ports: [
+					...new Set([
+						...(options.processes ?? []).flatMap((process) => (process.port ? [process.port] : [])),
+						...(options.ports ?? []),
+					]),
+				],
 			}),
 		);
 		const sandboxId = created.sandboxId;
@@ -213,7 +224,7 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 				sessionId: options.sessionId,
 				organizationId: options.organizationId,
 			};
-			await this.rawWrite(sandboxId, STATE_FILE, Buffer.from(JSON.stringify(state, null, 2)));
+			await this.writeState(sandboxId, state, { ...options.env, ...egressEnvironment(state.egress) });
 			await this.startProcesses(sandboxId, state);
 			const handle = await this.handleFor(sandboxId, created.expiresAt, state);
 			this.logger.info({ sandboxId, ms: Date.now() - started }, "sandbox ready");
@@ -222,6 +233,45 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 			await this.rawTerminate(sandboxId).catch(() => {});
 			if (error instanceof DomainError) throw error;
 			throw this.wrap(error, "create", sandboxId);
+		}
+	}
+
+	async claimSandbox(sandboxId: string, options: ClaimSandboxOptions): Promise<SandboxHandle> {
+		const status = await this.call("status", sandboxId, () => this.rawStatus(sandboxId));
+		if (!status) throw new SandboxNotFoundError(sandboxId);
+		if (status.state !== "running") {
+			throw new SandboxTerminatedError(sandboxId, status.reason ?? `the sandbox is ${status.state}`);
+		}
+		const current = await this.readState(sandboxId);
+		if (current?.sessionId) throw new SandboxAlreadyClaimedError(sandboxId);
+		const started = Date.now();
+		try {
+			const egress = { ...current?.egress, ...egressUrls(options.egress) };
+			const state: RemoteSandboxState = {
+				processes: [...(current?.processes ?? []), ...(options.processes ?? [])],
+				egress,
+				sessionId: options.sessionId,
+				organizationId: options.organizationId,
+			};
+			// Owned before the slow part, so another claim of the same sandbox is refused.
+			await this.writeState(sandboxId, state, { ...options.env, ...egressEnvironment(egress) });
+			if (options.repo) await this.cloneRepo(sandboxId, options.repo);
+			for (const file of options.files ?? []) {
+				await this.writeFile(
+					sandboxId,
+					file.path.startsWith("/") ? file.path : `${REMOTE_HOME}/${file.path}`,
+					file.content,
+					{ mode: file.mode },
+				);
+			}
+			await this.startProcesses(sandboxId, state);
+			const handle = await this.handleFor(sandboxId, status.expiresAt, state);
+			this.logger.info({ sandboxId, ms: Date.now() - started }, "warm sandbox claimed");
+			return handle;
+		} catch (error) {
+			await this.rawTerminate(sandboxId).catch(() => {});
+			if (error instanceof DomainError) throw error;
+			throw this.wrap(error, "claim", sandboxId);
 		}
 	}
 
@@ -238,6 +288,7 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 			);
 		}
 		const script = [
+			SOURCE_ENV,
 			envExports(options.env),
 			`cd ${shellQuote(cwd)} || exit 1`,
 			typeof command === "string" ? command : text,
@@ -421,6 +472,17 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 		};
 	}
 
+	/** Records the sandbox's state and rewrites its environment file (mode 600: it may hold secrets). */
+	private async writeState(
+		sandboxId: string,
+		state: RemoteSandboxState,
+		env: Record<string, string>,
+	): Promise<void> {
+		await this.rawWrite(sandboxId, STATE_FILE, Buffer.from(JSON.stringify(state, null, 2)));
+		const content = Buffer.from(`${envExports(env)}\n`).toString("base64");
+		await this.runChecked(sandboxId, `umask 077 && printf %s ${content} | base64 -d > ${ENV_FILE}`);
+	}
+
 	protected async readState(sandboxId: string): Promise<RemoteSandboxState | null> {
 		try {
 			return JSON.parse(
@@ -450,6 +512,7 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 			const cwd = process.cwd ?? REMOTE_WORKSPACE;
 			const marker = `PROLIFERATE_PROCESS=${process.name}`;
 			const body = [
+				SOURCE_ENV,
 				envExports(process.env),
 				`export ${marker}`,
 				`cd ${shellQuote(cwd)}`,
@@ -567,4 +630,18 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 			cause: error instanceof Error ? error.name : typeof error,
 		});
 	}
+}
+
+function egressUrls(targets: CreateSandboxOptions["egress"]): Record<string, string> {
+	return Object.fromEntries((targets ?? []).map((target) => [target.name, target.url]));
+}
+
+/** PROLIFERATE_EGRESS_<NAME>_URL for each target: remote sandboxes reach platform services directly. */
+function egressEnvironment(egress: Record<string, string>): Record<string, string> {
+	return Object.fromEntries(
+		Object.entries(egress).map(([name, url]) => [
+			`PROLIFERATE_EGRESS_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`,
+			url,
+		]),
+	);
 }
