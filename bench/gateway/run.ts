@@ -6,6 +6,7 @@
  */
 import { createGateway } from "@proliferate/gateway/create-gateway";
 import { createSilentLogger } from "@proliferate/logger";
+import { SandboxProviderRegistry } from "@proliferate/sandbox";
 import { createDb, orgs, sessions } from "@proliferate/services";
 import type { SandboxProvider } from "@proliferate/shared";
 import { signUserToken } from "@proliferate/shared/auth";
@@ -34,7 +35,7 @@ const gateway = createGateway({
 	services: { db: database.db },
 	redis,
 	redisPrefix: prefix,
-	provider: unusedProvider,
+	providers: new SandboxProviderRegistry({ defaultProvider: "local" }, { local: unusedProvider }),
 	agent: {
 		passwordSecret: "x".repeat(40),
 		llmBaseUrl: "http://127.0.0.1:1/v1",

@@ -14,6 +14,8 @@ from pathlib import Path
 import modal
 
 HERE = Path(__file__).parent
+# The Dockerfile copies the platform's in-sandbox helpers, so the build context is the repo root.
+ROOT = HERE.parent.parent
 # Keep in step with packages/agent-runtime's opencode-ai (modal-sandbox.test.ts checks it).
 OPENCODE_VERSION = "1.18.33"
 
@@ -22,8 +24,15 @@ if os.environ.get("MODAL_APP_SUFFIX"):
     APP_NAME = f"{APP_NAME}-{os.environ['MODAL_APP_SUFFIX']}"
 
 # Modal runs functions with Python; add_python leaves the sandbox image itself unchanged.
+MCP_BUNDLE = ROOT / "packages" / "sandbox-mcp" / "dist" / "sandbox-mcp.mjs"
+if not MCP_BUNDLE.exists():
+    raise SystemExit(
+        f"{MCP_BUNDLE} is missing: build it first (bash scripts/bootstrap.sh, or pnpm --filter @proliferate/sandbox-mcp build)"
+    )
+
 image = modal.Image.from_dockerfile(
     HERE / "Dockerfile",
+    context_dir=ROOT,
     build_args={"OPENCODE_VERSION": OPENCODE_VERSION},
     add_python="3.12",
 )
@@ -42,7 +51,12 @@ def health() -> dict:
     """Runs a command from the image to prove it is usable."""
     import subprocess
 
-    version = subprocess.run(["opencode", "--version"], capture_output=True, text=True, check=True)
+    version = subprocess.run(
+        ["/opt/opencode/opencode", "--version"], capture_output=True, text=True, check=True
+    )
+    for helper in ("/opt/proliferate/agent/platform-tools-mcp.mjs", "/opt/proliferate/mcp/sandbox-mcp.mjs"):
+        if not Path(helper).exists():
+            raise RuntimeError(f"the image lacks {helper}")
     return {"status": "ok", "opencode": version.stdout.strip()}
 
 

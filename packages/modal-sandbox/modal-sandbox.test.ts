@@ -1,6 +1,13 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import {
+	AGENT_RUNTIME_HOST_DIR,
+	AGENT_RUNTIME_SANDBOX_DIR,
+	OPENCODE_IMAGE_BINARY,
+	OPENCODE_SANDBOX_DIR,
+} from "@proliferate/agent-runtime";
+import { SANDBOX_MCP_ENTRY, SANDBOX_MCP_HOST_DIR, SANDBOX_MCP_SANDBOX_DIR } from "@proliferate/sandbox-mcp";
 import { describe, expect, it } from "vitest";
 
 const here = import.meta.dirname;
@@ -27,6 +34,28 @@ describe("the remote sandbox image", () => {
 		expect(instructions).not.toMatch(/bubblewrap|bwrap/);
 		expect(dockerfile).toContain("/home/user/workspace");
 		expect(dockerfile).toMatch(/^USER user$/m);
+	});
+
+	it("carries the platform's helpers where the gateway starts them on every provider", () => {
+		const root = join(here, "../..");
+		const copies = [...dockerfile.matchAll(/^COPY (\S+) (\S+)$/gm)].map(([, from, to]) => ({
+			from: join(root, from ?? ""),
+			to: (to ?? "").replace(/\/$/, ""),
+		}));
+		// The same directories the local provider mounts, copied from the same sources.
+		expect(copies).toContainEqual({
+			from: `${AGENT_RUNTIME_HOST_DIR.replace(/\/$/, "")}/`,
+			to: AGENT_RUNTIME_SANDBOX_DIR,
+		});
+		expect(copies).toContainEqual({ from: `${SANDBOX_MCP_HOST_DIR}/`, to: SANDBOX_MCP_SANDBOX_DIR });
+		expect(existsSync(join(AGENT_RUNTIME_HOST_DIR, "platform-tools-mcp.mjs"))).toBe(true);
+		expect(deploy).toContain(`"${SANDBOX_MCP_ENTRY}"`);
+		// OpenCode under the name the gateway runs in remote sandboxes, and node where the helpers expect it.
+		expect(dockerfile).toContain(
+			`ln -s "$(command -v opencode)" ${OPENCODE_SANDBOX_DIR}/${OPENCODE_IMAGE_BINARY}`,
+		);
+		expect(dockerfile).toContain("ln -sf /usr/local/bin/node /usr/bin/node");
+		expect(deploy).toContain("context_dir=ROOT");
 	});
 
 	it("deploys an app exposing the image id and a health check", () => {

@@ -2,8 +2,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Logger } from "@proliferate/logger";
+import type { SandboxProviderRegistry } from "@proliferate/sandbox";
 import type { integrations, ServiceContext } from "@proliferate/services";
-import type { SandboxProvider } from "@proliferate/shared";
 import type { Redis } from "ioredis";
 import { EventLog } from "./events/event-log";
 import { HubManager } from "./hub/hub-manager";
@@ -11,6 +11,7 @@ import { OwnershipLeases } from "./hub/ownership";
 import { PreviewLinks } from "./preview/preview-links";
 import { handlePreviewUpgrade } from "./preview/preview-routes";
 import { type AgentSettings, SessionRuntime } from "./runtime/session-runtime";
+import { WarmPoolKeeper, type WarmPoolSettings } from "./runtime/warm-pool-keeper";
 import { handleSandboxUpgrade } from "./sandbox/sandbox-routes";
 import type { AuthSecrets } from "./server/auth";
 import { createRouter } from "./server/routes";
@@ -20,7 +21,10 @@ export interface GatewayDeps {
 	services: ServiceContext;
 	redis: Redis;
 	redisPrefix: string;
-	provider: SandboxProvider;
+	/** The configured sandbox providers; sessions pick theirs (org override, else the default). */
+	providers: SandboxProviderRegistry;
+	/** Keep pre-started sandboxes of the default provider for new sessions (started by `listen`). */
+	warmPool?: WarmPoolSettings;
 	agent: AgentSettings;
 	secrets: AuthSecrets;
 	logger: Logger;
@@ -40,6 +44,7 @@ export interface GatewayDeps {
 export interface Gateway {
 	server: Server;
 	hubs: HubManager;
+	warmPool: WarmPoolKeeper;
 	eventLog: EventLog;
 	url: string;
 	listen: (port: number, host?: string) => Promise<string>;
@@ -63,6 +68,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		} as { instanceId: string; url: string },
 		deps.leaseTtlMs,
 	);
+	const warmPool = new WarmPoolKeeper({
+		services: deps.services,
+		providers: deps.providers,
+		settings: deps.warmPool ?? { size: 0, lifetimeSeconds: 0, host: deps.instanceId },
+		logger: deps.logger.child({ module: "warm-pool" }),
+	});
 	const hubs = new HubManager({
 		eventLog,
 		idleTimeoutMs: deps.idleTimeoutMs ?? 0,
@@ -71,7 +82,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		createRuntime: (sessionId, organizationId, publish, isAgentBusy) =>
 			new SessionRuntime(sessionId, organizationId, {
 				services: deps.services,
-				provider: deps.provider,
+				providers: deps.providers,
+				warmPool,
 				agent: deps.agent,
 				logger: deps.logger.child({ sessionId }),
 				sandboxLifetimeSeconds: deps.sandboxLifetimeSeconds ?? 3600,
@@ -131,6 +143,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 	return {
 		server,
 		hubs,
+		warmPool,
 		eventLog,
 		get url() {
 			return url;
@@ -141,11 +154,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
 				server.listen(port, host, () => {
 					const address = server.address() as AddressInfo;
 					url ||= `http://${host}:${address.port}`;
-					resolve(url);
+					warmPool.start().then(
+						() => resolve(url),
+						(error: unknown) => reject(error),
+					);
 				});
 			}),
 		kill: async () => {
 			closing = true;
+			await warmPool.stop({ drain: false });
 			hubs.abandon();
 			for (const socket of upgradedSockets) socket.destroy();
 			stream.server.close();
@@ -154,6 +171,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		},
 		close: async () => {
 			closing = true;
+			await warmPool.stop();
 			const closed = new Promise<void>((resolve) => server.close(() => resolve()));
 			await hubs.shutdown();
 			stream.server.close();

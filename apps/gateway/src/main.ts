@@ -9,7 +9,7 @@ import {
 import { gatewayEnvSchema, loadEnvironmentOrExit } from "@proliferate/environment";
 import { createLlmProxyClient } from "@proliferate/llm-proxy/client";
 import { createLogger } from "@proliferate/logger";
-import { LocalSandboxProvider } from "@proliferate/sandbox";
+import { SandboxProviderRegistry, sandboxProvidersConfigFromEnv } from "@proliferate/sandbox";
 import {
 	ensureSandboxMcpBundle,
 	SANDBOX_MCP_HOST_DIR,
@@ -27,14 +27,7 @@ const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
 const binary = resolveOpencodeBinary();
 // sandbox-mcp runs in every sandbox from its bundle (built by scripts/bootstrap.sh; rebuilt here when stale).
 await ensureSandboxMcpBundle();
-if (env.SANDBOX_PROVIDER !== "local") {
-	logger.fatal(
-		{ provider: env.SANDBOX_PROVIDER },
-		"only the local sandbox provider is wired into the gateway in this release",
-	);
-	process.exit(1);
-}
-const provider = new LocalSandboxProvider({
+const local = {
 	dataDirectory: resolve(env.PROLIFERATE_DATA_DIR),
 	runtimeMounts: [
 		{ hostPath: binary.directory, sandboxPath: OPENCODE_SANDBOX_DIR },
@@ -51,12 +44,46 @@ const provider = new LocalSandboxProvider({
 		cpuShares: env.SANDBOX_CPU_SHARES,
 	},
 	logger: logger.child({ module: "sandbox" }),
-});
+};
+const providers = new SandboxProviderRegistry(sandboxProvidersConfigFromEnv(env, { local, logger }));
+try {
+	// Fail at start, not at the first session, when the default provider lacks its settings.
+	const provider = providers.get(env.SANDBOX_PROVIDER);
+	const health = await provider.health();
+	if (!health.healthy)
+		logger.warn({ provider: provider.type, message: health.message }, "sandbox provider is not healthy");
+} catch (error) {
+	logger.fatal({ err: error, provider: env.SANDBOX_PROVIDER }, "sandbox provider cannot start");
+	process.exit(1);
+}
+const remoteTypes = providers.configuredTypes().filter((type) => type !== "local");
+const llmUrlForRemote = env.LLM_PROXY_ADMIN_SECRET
+	? (env.LLM_PROXY_PUBLIC_URL ?? env.LLM_PROXY_URL)
+	: env.AGENT_LLM_BASE_URL;
+for (const [name, url] of [
+	["GATEWAY_URL", env.GATEWAY_URL],
+	[env.LLM_PROXY_ADMIN_SECRET ? "LLM_PROXY_PUBLIC_URL" : "AGENT_LLM_BASE_URL", llmUrlForRemote],
+] as const) {
+	if (remoteTypes.length > 0 && isLoopback(url))
+		logger.warn(
+			{ providers: remoteTypes, [name]: url },
+			`remote sandboxes cannot reach ${url}: set ${name} to an address they can reach`,
+		);
+}
 const gateway = createGateway({
 	services: { db: database.db },
 	redis,
 	redisPrefix: env.REDIS_KEY_PREFIX,
-	provider,
+	providers,
+	...(env.SANDBOX_WARM_POOL_SIZE > 0
+		? {
+				warmPool: {
+					size: env.SANDBOX_WARM_POOL_SIZE,
+					lifetimeSeconds: env.SANDBOX_TIMEOUT_SECONDS,
+					host: env.GATEWAY_INSTANCE_ID ?? hostname(),
+				},
+			}
+		: {}),
 	agent: {
 		passwordSecret: env.SERVICE_TO_SERVICE_SECRET,
 		llmBaseUrl: env.AGENT_LLM_BASE_URL,
@@ -73,6 +100,7 @@ const gateway = createGateway({
 							service: "gateway",
 						}),
 						env.LLM_PROXY_URL,
+						env.LLM_PROXY_PUBLIC_URL,
 					),
 				}
 			: {}),
@@ -113,10 +141,15 @@ async function shutdown(signal: string) {
 	stopping = true;
 	logger.info({ signal }, "shutting down");
 	await gateway.close();
-	await provider.shutdown();
+	await providers.shutdown();
 	redis.disconnect();
 	await database.close();
 	process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
+
+function isLoopback(url: string): boolean {
+	const host = new URL(url).hostname;
+	return host === "localhost" || host === "[::1]" || host.startsWith("127.");
+}

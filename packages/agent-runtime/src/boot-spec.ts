@@ -5,6 +5,8 @@ import { OPENCODE_VERSION } from "./opencode-binary";
 
 /** Where OpenCode lives inside a sandbox (its binary directory is bind-mounted here). */
 export const OPENCODE_SANDBOX_DIR = "/opt/opencode";
+/** OpenCode's file name in OPENCODE_SANDBOX_DIR of the remote sandbox image (packages/modal-sandbox). */
+export const OPENCODE_IMAGE_BINARY = "opencode";
 export const OPENCODE_PORT = 4096;
 export const OPENCODE_PROVIDER_ID = "proliferate";
 /** Host directory with the in-sandbox helpers (the platform tools MCP server); mount it at AGENT_RUNTIME_SANDBOX_DIR. */

@@ -38,6 +38,7 @@ export const gatewayEnvSchema = envSchema
 		AGENT_MODEL_ID: true,
 		AGENT_MODEL_LABEL: true,
 		LLM_PROXY_URL: true,
+		LLM_PROXY_PUBLIC_URL: true,
 		SANDBOX_ALLOW_INTERNET: true,
 		SANDBOX_EGRESS_ALLOW_CIDRS: true,
 		SANDBOX_MEMORY_MB: true,

@@ -47,14 +47,6 @@ export const jobCatalog = {
 		keepCompleted: 20,
 		keepFailed: 100,
 	}),
-	"warm-pool-refill": define({
-		description: "Start sandboxes until the warm pool holds its configured size.",
-		payload: z.object({ provider: z.enum(["local", "e2b", "modal"]) }),
-		attempts: 3,
-		backoff: { type: "exponential", delay: 2_000 },
-		keepCompleted: 20,
-		keepFailed: 100,
-	}),
 	"snapshot-cleanup": define({
 		description: "Delete snapshots past their retention that no session references.",
 		payload: z.object({ olderThanDays: z.number().int().positive().optional() }),

@@ -75,10 +75,10 @@ describe("queue catalog", () => {
 	});
 
 	it("fails a job whose stored payload no longer parses, without retrying", async () => {
-		const queue = createQueue("warm-pool-refill", { connection, prefix: redis.prefix });
+		const queue = createQueue("snapshot-cleanup", { connection, prefix: redis.prefix });
 		let handled = 0;
 		const worker = createWorker(
-			"warm-pool-refill",
+			"snapshot-cleanup",
 			async () => {
 				handled++;
 			},
@@ -88,8 +88,8 @@ describe("queue catalog", () => {
 		const failed = new Promise<string>((resolve) =>
 			worker.on("failed", (_job, error) => resolve(error.message)),
 		);
-		await queue.queue.add("warm-pool-refill", { provider: "mainframe" });
-		expect(await failed).toMatch(/Invalid payload for job warm-pool-refill/);
+		await queue.queue.add("snapshot-cleanup", { olderThanDays: -3 });
+		expect(await failed).toMatch(/Invalid payload for job snapshot-cleanup/);
 		expect(handled).toBe(0);
 		await queue.close();
 	});

@@ -105,7 +105,15 @@ export function createSandboxProvider(
 export class SandboxProviderRegistry {
 	private readonly providers = new Map<SandboxProviderType, SandboxProvider>();
 
-	constructor(private readonly config: SandboxProvidersConfig) {}
+	/** `instances`: providers built by the caller (tests, a local provider shared with other code). */
+	constructor(
+		private readonly config: SandboxProvidersConfig,
+		instances: Partial<Record<SandboxProviderType, SandboxProvider>> = {},
+	) {
+		for (const [type, provider] of Object.entries(instances)) {
+			if (provider) this.providers.set(type as SandboxProviderType, provider);
+		}
+	}
 
 	get defaultType(): SandboxProviderType {
 		return this.config.defaultProvider;
@@ -113,7 +121,9 @@ export class SandboxProviderRegistry {
 
 	/** Types that have configuration (a per-org override may only pick one of these). */
 	configuredTypes(): SandboxProviderType[] {
-		return (["local", "e2b", "modal"] as const).filter((type) => this.config[type] !== undefined);
+		return (["local", "e2b", "modal"] as const).filter(
+			(type) => this.config[type] !== undefined || this.providers.has(type),
+		);
 	}
 
 	get(type: SandboxProviderType = this.config.defaultProvider): SandboxProvider {

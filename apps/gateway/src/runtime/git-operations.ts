@@ -67,14 +67,13 @@ export function parseStatusV2(output: string): GitStatus {
 
 /** Git in the session's sandbox, run through the provider. Read commands never take the index lock. */
 export class GitOperations {
-	constructor(
-		private readonly provider: SandboxProvider,
-		private readonly sandboxId: () => string,
-	) {}
+	/** `target` gives the live session's provider and sandbox (throws when the session does not run). */
+	constructor(private readonly target: () => { provider: SandboxProvider; sandboxId: string }) {}
 
 	private async git(args: string[], allowFailure = false, extraEnv: Record<string, string> = {}) {
 		try {
-			return await this.provider.exec(this.sandboxId(), ["git", ...args], {
+			const { provider, sandboxId } = this.target();
+			return await provider.exec(sandboxId, ["git", ...args], {
 				env: { ...gitEnv, ...extraEnv },
 				allowFailure,
 				timeoutMs: 120_000,

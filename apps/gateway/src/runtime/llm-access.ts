@@ -2,7 +2,10 @@ import type { LlmProxyClient } from "@proliferate/llm-proxy/client";
 
 /** Where a session's OpenCode sends model requests, and with which key. */
 export interface SessionLlmEndpoint {
+	/** As this host reaches it (local sandboxes get it through a relay). */
 	baseUrl: string;
+	/** As sandboxes on other machines (E2B, Modal) reach it, when that differs from `baseUrl`. */
+	publicBaseUrl?: string;
 	apiKey: string;
 }
 
@@ -26,9 +29,13 @@ export function staticLlmAccess(endpoint: SessionLlmEndpoint): LlmAccess {
 	return { issue: async () => endpoint, revoke: async () => {} };
 }
 
-/** Per-session virtual keys minted through the LLM proxy's internal API. */
-export function proxyLlmAccess(client: LlmProxyClient, proxyUrl: string): LlmAccess {
+/**
+ * Per-session virtual keys minted through the LLM proxy's internal API. `publicUrl`: the proxy's
+ * address for remote sandboxes (LLM_PROXY_PUBLIC_URL), when they cannot use `proxyUrl`.
+ */
+export function proxyLlmAccess(client: LlmProxyClient, proxyUrl: string, publicUrl?: string): LlmAccess {
 	const baseUrl = `${proxyUrl.replace(/\/+$/, "")}/v1`;
+	const publicBaseUrl = publicUrl ? `${publicUrl.replace(/\/+$/, "")}/v1` : undefined;
 	return {
 		async issue(scope) {
 			const minted = await client.mintKey({
@@ -38,7 +45,7 @@ export function proxyLlmAccess(client: LlmProxyClient, proxyUrl: string): LlmAcc
 				ttlSeconds: scope.ttlSeconds,
 				allowedModels: [scope.modelId],
 			});
-			return { baseUrl, apiKey: minted.key };
+			return { baseUrl, ...(publicBaseUrl ? { publicBaseUrl } : {}), apiKey: minted.key };
 		},
 		async revoke(scope) {
 			await client.revokeKeys({ organizationId: scope.organizationId, sessionId: scope.sessionId });

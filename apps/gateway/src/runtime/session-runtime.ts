@@ -3,13 +3,16 @@ import {
 	AgentRuntime,
 	buildOpencodeBootSpec,
 	modelRetriesExhausted,
+	OPENCODE_IMAGE_BINARY,
 	OPENCODE_PORT,
 	OpencodeEventMapper,
 } from "@proliferate/agent-runtime";
 import type { Logger } from "@proliferate/logger";
+import type { SandboxProviderRegistry } from "@proliferate/sandbox";
 import { deriveSandboxMcpToken, sandboxMcpProcess } from "@proliferate/sandbox-mcp";
 import {
 	type integrations,
+	orgs,
 	repoConfig,
 	repos,
 	type ServiceContext,
@@ -17,12 +20,14 @@ import {
 	sessions,
 } from "@proliferate/services";
 import {
+	type ClaimSandboxOptions,
 	DomainError,
 	errorMessage,
 	type MessageSource,
 	SANDBOX_MCP_PORT,
 	type SandboxHandle,
 	type SandboxProvider,
+	type SandboxProviderType,
 	type SessionEventInput,
 } from "@proliferate/shared";
 import { deriveSandboxToken } from "@proliferate/shared/auth";
@@ -30,6 +35,7 @@ import { buildSystemPrompt, platformToolsByKind } from "@proliferate/shared/prom
 import { GitOperations } from "./git-operations";
 import { type LlmAccess, staticLlmAccess } from "./llm-access";
 import { openPullRequest, type PullRequestInput, type PullRequestResult } from "./pull-requests";
+import type { WarmPoolKeeper } from "./warm-pool-keeper";
 
 export interface AgentSettings {
 	/** Secret from which each session's OpenCode password is derived (stable across gateway restarts). */
@@ -47,7 +53,10 @@ export interface RuntimeDeps {
 	/** The gateway's own URL as the host reaches it (sandboxes reach it through an egress relay). */
 	gatewayUrl: () => string;
 	services: ServiceContext;
-	provider: SandboxProvider;
+	/** Every configured provider: a session runs on its org's override, else the deployment default. */
+	providers: SandboxProviderRegistry;
+	/** Pre-started sandboxes new sessions claim instead of creating one. */
+	warmPool?: WarmPoolKeeper | undefined;
 	agent: AgentSettings;
 	logger: Logger;
 	sandboxLifetimeSeconds: number;
@@ -74,6 +83,7 @@ export class SessionNotRunningError extends DomainError {
 }
 
 interface Live {
+	provider: SandboxProvider;
 	sandbox: SandboxHandle;
 	sandboxRecordId: string;
 	agent: AgentRuntime;
@@ -95,7 +105,10 @@ export class SessionRuntime {
 		readonly organizationId: string,
 		private readonly deps: RuntimeDeps,
 	) {
-		this.git = new GitOperations(deps.provider, () => this.requireLive().sandbox.sandboxId);
+		this.git = new GitOperations(() => {
+			const live = this.requireLive();
+			return { provider: live.provider, sandboxId: live.sandbox.sandboxId };
+		});
 	}
 
 	/** Pushes the current branch and opens (or finds) its pull request on GitHub. */
@@ -157,8 +170,24 @@ export class SessionRuntime {
 		});
 	}
 
+	/**
+	 * Which provider runs the session's sandbox: the one its sandbox or snapshot lives on (they
+	 * cannot move between providers), else the organization's override, else the deployment default.
+	 */
+	private async providerType(
+		session: Awaited<ReturnType<typeof sessions.getSession>>,
+		previous: { provider: SandboxProviderType } | null,
+	): Promise<SandboxProviderType> {
+		if (previous) return previous.provider;
+		if (session.snapshotId) return session.sandboxProvider;
+		const override = await orgs.getSandboxProviderOverride(this.deps.services, {
+			organizationId: this.organizationId,
+		});
+		return override ?? this.deps.providers.defaultType;
+	}
+
 	private async boot(): Promise<Live> {
-		const { services, provider, agent, logger } = this.deps;
+		const { services, agent, logger } = this.deps;
 		let session = await sessions.getSession(services, this.scope());
 		if (session.status === "stopped") throw new SessionNotRunningError(this.sessionId, session.status);
 		if (session.status !== "starting") {
@@ -169,11 +198,15 @@ export class SessionRuntime {
 			const repo = session.repoId
 				? await repos.getRepo(services, { organizationId: this.organizationId, repoId: session.repoId })
 				: null;
-			const previous = session.sandboxId
+			const found = session.sandboxId
 				? await sandboxes
 						.getSandbox(services, { organizationId: this.organizationId, sandboxId: session.sandboxId })
 						.catch(() => null)
 				: null;
+			const previous = found && found.state !== "terminated" ? found : null;
+			const provider = this.deps.providers.get(await this.providerType(session, previous));
+			// Remote sandboxes run the image (packages/modal-sandbox) and reach the platform by public URLs.
+			const remote = provider.type !== "local";
 			const savedServices = repo
 				? (await repoConfig.getRepoConfig(services, { organizationId: this.organizationId, repoId: repo.id }))
 						.serviceCommands
@@ -188,7 +221,7 @@ export class SessionRuntime {
 			const spec = buildOpencodeBootSpec({
 				homeDir: "/home/user",
 				workspaceDir: "/home/user/workspace",
-				binaryFileName: agent.binaryFileName,
+				binaryFileName: remote ? OPENCODE_IMAGE_BINARY : agent.binaryFileName,
 				modelId,
 				modelLabel: agent.modelLabel,
 				llm: { egressTarget: "llm" },
@@ -205,19 +238,10 @@ export class SessionRuntime {
 					tools: platformToolsByKind[session.kind],
 				},
 			});
-			await this.status(
-				"starting",
-				previous ? "Restoring the sandbox" : "Creating the sandbox and cloning the repository",
-				0.25,
-			);
-			const sandbox = await provider.ensureSandbox({
-				...(previous && previous.state !== "terminated" ? { sandboxId: previous.providerSandboxId } : {}),
+			const setup: ClaimSandboxOptions = {
 				sessionId: this.sessionId,
 				organizationId: this.organizationId,
 				...(repo ? { repo: { url: repo.url, ...(session.branch ? { branch: session.branch } : {}) } } : {}),
-				...(session.snapshotId && (!previous || previous.state === "terminated")
-					? { snapshotId: session.snapshotId }
-					: {}),
 				files: [
 					...spec.files,
 					// The repository's saved service commands, for sandbox-mcp's service manager.
@@ -233,11 +257,37 @@ export class SessionRuntime {
 					}),
 				],
 				egress: [
-					{ name: "llm", url: llm.baseUrl },
+					{ name: "llm", url: remote ? (llm.publicBaseUrl ?? llm.baseUrl) : llm.baseUrl },
 					{ name: "gateway", url: this.deps.gatewayUrl() },
 				],
-				lifetimeSeconds: this.deps.sandboxLifetimeSeconds,
-			});
+			};
+			let sandbox: SandboxHandle | undefined;
+			if (!previous && !session.snapshotId) sandbox = await this.claimWarm(provider, setup);
+			if (!sandbox) {
+				await this.status(
+					"starting",
+					previous || session.snapshotId
+						? "Restoring the sandbox"
+						: "Creating the sandbox and cloning the repository",
+					0.25,
+				);
+				sandbox = await provider.ensureSandbox({
+					...setup,
+					...(previous ? { sandboxId: previous.providerSandboxId } : {}),
+					// Also given with a paused sandbox: a provider that forgot its pause (restart) restores it.
+					...(session.snapshotId ? { snapshotId: session.snapshotId } : {}),
+					lifetimeSeconds: this.deps.sandboxLifetimeSeconds,
+				});
+			}
+			if (previous && previous.providerSandboxId !== sandbox.sandboxId) {
+				// Restored into a new sandbox (the old one was gone): retire the old record.
+				await sandboxes.updateSandboxState(services, {
+					organizationId: this.organizationId,
+					sandboxId: previous.id,
+					state: "terminated",
+					reason: "replaced",
+				});
+			}
 			const record =
 				previous && previous.providerSandboxId === sandbox.sandboxId
 					? previous
@@ -255,10 +305,11 @@ export class SessionRuntime {
 			const opencodeUrl = sandbox.ports[OPENCODE_PORT];
 			if (!opencodeUrl) throw new Error("the sandbox did not expose OpenCode's port");
 			await this.status("starting", "Starting the agent", 0.6);
+			const handle = sandbox;
 			const runtime = new AgentRuntime({
 				baseUrl: opencodeUrl,
 				password: spec.serverPassword,
-				readLog: async () => Buffer.from(await provider.readFile(sandbox.sandboxId, spec.logPath)).toString(),
+				readLog: async () => Buffer.from(await provider.readFile(handle.sandboxId, spec.logPath)).toString(),
 			});
 			await runtime.waitUntilReady(120_000);
 			await runtime.waitForMcpServers(["proliferate"], 30_000);
@@ -267,7 +318,14 @@ export class SessionRuntime {
 				opencodeSessionId = await runtime.createSession(session.title);
 			}
 			const bridge = new AbortController();
-			const live: Live = { sandbox, sandboxRecordId: record.id, agent: runtime, opencodeSessionId, bridge };
+			const live: Live = {
+				provider,
+				sandbox,
+				sandboxRecordId: record.id,
+				agent: runtime,
+				opencodeSessionId,
+				bridge,
+			};
 			this.startBridge(live, sandbox.workspaceDir);
 			await sessions.transitionSession(services, {
 				...this.scope(),
@@ -282,7 +340,12 @@ export class SessionRuntime {
 			this.scheduleMigration(live);
 			await this.status("running", "Ready", 1);
 			logger.info(
-				{ sessionId: this.sessionId, sandboxId: sandbox.sandboxId, recovered: sandbox.recovered },
+				{
+					sessionId: this.sessionId,
+					provider: sandbox.provider,
+					sandboxId: sandbox.sandboxId,
+					recovered: sandbox.recovered,
+				},
 				"session runtime ready",
 			);
 			return live;
@@ -300,6 +363,36 @@ export class SessionRuntime {
 			});
 			await this.status("failed", reason.split("\n")[0]);
 			throw error;
+		}
+	}
+
+	/**
+	 * A sandbox from the warm pool, set up for this session; undefined when the pool has none (or
+	 * the claimed one fails to take the session: it is removed and the caller creates a fresh one).
+	 */
+	private async claimWarm(
+		provider: SandboxProvider,
+		setup: ClaimSandboxOptions,
+	): Promise<SandboxHandle | undefined> {
+		const warm = await this.deps.warmPool?.claim(provider.type, this.scope()).catch((error: unknown) => {
+			this.deps.logger.warn({ err: error, sessionId: this.sessionId }, "warm pool claim failed");
+			return null;
+		});
+		if (!warm) return undefined;
+		await this.status(
+			"starting",
+			setup.repo ? "Cloning the repository into a warm sandbox" : "Preparing a warm sandbox",
+			0.25,
+		);
+		try {
+			return await provider.claimSandbox(warm.handle.sandboxId, setup);
+		} catch (error) {
+			this.deps.logger.warn(
+				{ err: error, sessionId: this.sessionId, sandboxId: warm.handle.sandboxId },
+				"the warm sandbox could not take the session; creating one",
+			);
+			await provider.terminate(warm.handle.sandboxId).catch(() => {});
+			return undefined;
 		}
 	}
 
@@ -359,7 +452,7 @@ export class SessionRuntime {
 
 	async runCommand(command: string) {
 		const live = this.requireLive();
-		return this.deps.provider.exec(live.sandbox.sandboxId, command, {
+		return live.provider.exec(live.sandbox.sandboxId, command, {
 			allowFailure: true,
 			timeoutMs: 120_000,
 		});
@@ -367,7 +460,7 @@ export class SessionRuntime {
 
 	async snapshot(): Promise<{ snapshotId: string }> {
 		const live = this.requireLive();
-		const snapshot = await this.deps.provider.snapshot(live.sandbox.sandboxId);
+		const snapshot = await live.provider.snapshot(live.sandbox.sandboxId);
 		const session = await sessions.getSession(this.deps.services, this.scope());
 		await sessions.transitionSession(this.deps.services, {
 			...this.scope(),
@@ -381,7 +474,7 @@ export class SessionRuntime {
 		const live = this.requireLive();
 		this.live = undefined;
 		live.bridge.abort();
-		const snapshot = await this.deps.provider.pause(live.sandbox.sandboxId);
+		const snapshot = await live.provider.pause(live.sandbox.sandboxId);
 		await this.revokeLlmAccess();
 		await sandboxes.updateSandboxState(this.deps.services, {
 			organizationId: this.organizationId,
@@ -409,7 +502,7 @@ export class SessionRuntime {
 				.getSandbox(this.deps.services, { organizationId: this.organizationId, sandboxId: recordId })
 				.catch(() => null);
 			if (record) {
-				await this.deps.provider.terminate(record.providerSandboxId);
+				await this.deps.providers.get(record.provider).terminate(record.providerSandboxId);
 				await sandboxes.updateSandboxState(this.deps.services, {
 					organizationId: this.organizationId,
 					sandboxId: record.id,
@@ -470,14 +563,14 @@ export class SessionRuntime {
 		await sessions.transitionSession(this.deps.services, { ...this.scope(), to: "migrating", reason });
 		this.live = undefined;
 		live.bridge.abort();
-		const snapshot = await this.deps.provider.snapshot(live.sandbox.sandboxId);
+		const snapshot = await live.provider.snapshot(live.sandbox.sandboxId);
 		await sessions.transitionSession(this.deps.services, {
 			...this.scope(),
 			to: "migrating",
 			reason,
 			fields: { snapshotId: snapshot.snapshotId },
 		});
-		await this.deps.provider.terminate(live.sandbox.sandboxId);
+		await live.provider.terminate(live.sandbox.sandboxId);
 		await this.revokeLlmAccess();
 		await sandboxes.updateSandboxState(this.deps.services, {
 			organizationId: this.organizationId,
@@ -497,26 +590,26 @@ export class SessionRuntime {
 		const live = this.requireLive();
 		const url =
 			live.sandbox.ports[SANDBOX_MCP_PORT] ??
-			(await this.deps.provider.resolvePortUrl(live.sandbox.sandboxId, SANDBOX_MCP_PORT));
+			(await live.provider.resolvePortUrl(live.sandbox.sandboxId, SANDBOX_MCP_PORT));
 		return { url, token: this.sandboxMcpToken() };
 	}
 
 	/** The host URL of a port inside the session's sandbox (exposing it on first use). */
 	async resolvePort(port: number): Promise<string> {
 		const live = this.requireLive();
-		return this.deps.provider.resolvePortUrl(live.sandbox.sandboxId, port);
+		return live.provider.resolvePortUrl(live.sandbox.sandboxId, port);
 	}
 
 	/** A file of the workspace (path relative to it), as bytes. */
 	async readWorkspaceFile(path: string): Promise<Uint8Array> {
 		const live = this.requireLive();
-		return this.deps.provider.readFile(live.sandbox.sandboxId, path);
+		return live.provider.readFile(live.sandbox.sandboxId, path);
 	}
 
 	/** Rewrites the saved service commands in the live sandbox, so sandbox-mcp lists them at once. */
 	async writeSavedServices(commands: { name: string; command: string; cwd?: string; port?: number }[]) {
 		const live = this.requireLive();
-		await this.deps.provider.writeFile(live.sandbox.sandboxId, savedServicesPath, JSON.stringify(commands));
+		await live.provider.writeFile(live.sandbox.sandboxId, savedServicesPath, JSON.stringify(commands));
 	}
 
 	async writeEnvValues(values: Record<string, string>): Promise<void> {
@@ -525,12 +618,12 @@ export class SessionRuntime {
 		let existing: Record<string, string> = {};
 		try {
 			existing = JSON.parse(
-				Buffer.from(await this.deps.provider.readFile(live.sandbox.sandboxId, path)).toString(),
+				Buffer.from(await live.provider.readFile(live.sandbox.sandboxId, path)).toString(),
 			);
 		} catch {
 			existing = {};
 		}
-		await this.deps.provider.writeFile(
+		await live.provider.writeFile(
 			live.sandbox.sandboxId,
 			path,
 			JSON.stringify({ ...existing, ...values }, null, 2),

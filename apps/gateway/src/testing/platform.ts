@@ -14,7 +14,8 @@ import { defaultCatalogConfig, ModelCatalog } from "@proliferate/llm-proxy/catal
 import { createLlmProxyClient, type LlmProxyClient } from "@proliferate/llm-proxy/client";
 import { createLlmProxy, type LlmProxy } from "@proliferate/llm-proxy/create-proxy";
 import { createSilentLogger } from "@proliferate/logger";
-import { LocalSandboxProvider } from "@proliferate/sandbox";
+import { E2BSandboxProvider, LocalSandboxProvider, SandboxProviderRegistry } from "@proliferate/sandbox";
+import { type FakeE2bServer, startFakeE2bServer } from "@proliferate/sandbox/testing";
 import {
 	ensureSandboxMcpBundle,
 	SANDBOX_MCP_HOST_DIR,
@@ -70,6 +71,10 @@ export interface TestPlatform {
 		options?: { idleTimeoutMs?: number; sandboxLifetimeSeconds?: number },
 	) => Promise<Gateway>;
 	provider: LocalSandboxProvider;
+	/** Every provider the gateways use (local, plus E2B with `options.e2b`). */
+	providers: SandboxProviderRegistry;
+	/** The E2B cloud the E2B provider talks to (with `options.e2b`). */
+	e2b?: FakeE2bServer;
 	/** The GitHub API the gateway talks to; the organization is connected as "ada", owning ada/demo-app. */
 	github: FakeGithub;
 	close: () => Promise<void>;
@@ -81,7 +86,17 @@ export interface ClientOptions {
 	reconnect?: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number };
 }
 
-export async function createTestPlatform(): Promise<TestPlatform> {
+export interface TestPlatformOptions {
+	/**
+	 * Also configure the E2B provider, against a local E2B protocol fake whose image carries what
+	 * packages/modal-sandbox's does: OpenCode, the agent helpers and sandbox-mcp under /opt.
+	 */
+	e2b?: boolean;
+	/** Warm sandboxes the gateways keep for the default (local) provider. */
+	warmPoolSize?: number;
+}
+
+export async function createTestPlatform(setup: TestPlatformOptions = {}): Promise<TestPlatform> {
 	const root = mkdtempSync(join(tmpdir(), "gateway-test-"));
 	const database: TestDatabase = await createTestDatabase();
 	const redisInfo: TestRedis = createTestRedis();
@@ -114,6 +129,32 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 			{ hostPath: SANDBOX_MCP_HOST_DIR, sandboxPath: SANDBOX_MCP_SANDBOX_DIR },
 		],
 	});
+	const imageMounts = [
+		{ hostPath: binary.directory, sandboxPath: OPENCODE_SANDBOX_DIR },
+		{ hostPath: AGENT_RUNTIME_HOST_DIR, sandboxPath: AGENT_RUNTIME_SANDBOX_DIR },
+		{ hostPath: SANDBOX_MCP_HOST_DIR, sandboxPath: SANDBOX_MCP_SANDBOX_DIR },
+	];
+	const e2b = setup.e2b
+		? await startFakeE2bServer({ root: join(root, "e2b"), templates: ["proliferate"], imageMounts })
+		: undefined;
+	const providers = new SandboxProviderRegistry(
+		{ defaultProvider: "local" },
+		{
+			local: provider,
+			...(e2b
+				? {
+						e2b: new E2BSandboxProvider({
+							apiKey: e2b.apiKey,
+							template: "proliferate",
+							apiUrl: e2b.url,
+							sandboxUrl: e2b.url,
+							portUrlTemplate: `${e2b.url}/port/{sandboxId}/{port}`,
+							retryDelayMs: 10,
+						}),
+					}
+				: {}),
+		},
+	);
 	const services = { db: handle.db };
 	const user = await orgs.createUser(services, {
 		name: "Ada",
@@ -159,7 +200,10 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 			services,
 			redis,
 			redisPrefix: redisInfo.prefix,
-			provider,
+			providers,
+			...(setup.warmPoolSize
+				? { warmPool: { size: setup.warmPoolSize, lifetimeSeconds: 3600, host: instanceId } }
+				: {}),
 			agent: {
 				passwordSecret: secrets.serviceSecret,
 				llmBaseUrl: model.url,
@@ -203,6 +247,8 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 		repoId: repo.id,
 		userToken,
 		provider,
+		providers,
+		...(e2b ? { e2b } : {}),
 		github,
 		startGateway,
 		connect(sessionId, token, after = 0, options = {}) {
@@ -233,6 +279,10 @@ export async function createTestPlatform(): Promise<TestPlatform> {
 			await llmProxy.close().catch(() => {});
 			await provider.shutdown();
 			for (const meta of provider.listSandboxes()) await provider.terminate(meta.sandboxId);
+			if (e2b) {
+				e2b.machine.killAll();
+				await e2b.close();
+			}
 			await model.close();
 			await github.close();
 			redis.disconnect();

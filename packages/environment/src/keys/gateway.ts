@@ -5,7 +5,7 @@ export const gatewayKeys = {
 	// ── Gateway
 	/** Port of the gateway (HTTP + WebSocket). */
 	GATEWAY_PORT: port(4100),
-	/** Public URL of the gateway as browsers reach it. */
+	/** Public URL of the gateway as browsers (and remote sandboxes, for the agent's platform tools) reach it. */
 	GATEWAY_URL: httpUrl().default("http://localhost:4100"),
 	/** HS256 secret shared by the web app (which mints user tokens) and the gateway (which verifies them). */
 	GATEWAY_JWT_SECRET: secret(),

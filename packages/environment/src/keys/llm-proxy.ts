@@ -78,8 +78,10 @@ export const llmProxyKeys = {
 	// ── LLM proxy
 	/** Port of the LLM proxy. */
 	LLM_PROXY_PORT: port(4200),
-	/** URL of the LLM proxy as services and sandboxes reach it. */
+	/** URL of the LLM proxy as services (and local sandboxes, through a relay) reach it. */
 	LLM_PROXY_URL: httpUrl().default("http://127.0.0.1:4200"),
+	/** URL of the LLM proxy as remote sandboxes (E2B, Modal) reach it, when it differs from LLM_PROXY_URL. */
+	LLM_PROXY_PUBLIC_URL: httpUrl().optional(),
 	/** Secret the platform uses to call the proxy's internal API (minting virtual keys). */
 	LLM_PROXY_ADMIN_SECRET: secret(),
 	/** The model catalog as JSON (see llmModelCatalogSchema); wins over LLM_MODEL_CATALOG_PATH. */

@@ -30,7 +30,7 @@ export const sandboxKeys = {
 	SANDBOX_DISK_MB: z.coerce.number().int().min(0).default(20_480),
 	/** Relative CPU share per sandbox (cgroup cpu.shares; 1024 = one normal process; 0 = none). */
 	SANDBOX_CPU_SHARES: z.coerce.number().int().min(0).max(262_144).default(1024),
-	/** Pre-started scratch sandboxes kept warm per provider (refilled by the warm-pool-refill job). */
+	/** Pre-started scratch sandboxes kept warm per provider (the gateway refills them). */
 	SANDBOX_WARM_POOL_SIZE: z.coerce.number().int().min(0).default(0),
 	/** E2B API key (required when SANDBOX_PROVIDER=e2b or an organization picks e2b). */
 	E2B_API_KEY: z.string().optional(),

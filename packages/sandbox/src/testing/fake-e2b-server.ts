@@ -9,7 +9,7 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join, posix } from "node:path";
-import { FakeMachine } from "./fake-machine";
+import { type FakeImageMount, FakeMachine } from "./fake-machine";
 
 /**
  * A local server speaking the part of E2B's protocol the `e2b` SDK uses: the REST control plane
@@ -53,10 +53,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 export async function startFakeE2bServer(options: {
 	root: string;
+	/** What the fake template's image carries under /opt (see FakeMachine). */
+	imageMounts?: FakeImageMount[];
 	templates?: string[];
 	apiKey?: string;
 }): Promise<FakeE2bServer> {
-	const machine = new FakeMachine(options.root);
+	const machine = new FakeMachine(options.root, options.imageMounts);
 	const apiKey = options.apiKey ?? `e2b_${randomBytes(12).toString("hex")}`;
 	const templates = new Set(options.templates ?? ["base"]);
 	const accessTokens = new Map<string, string>();

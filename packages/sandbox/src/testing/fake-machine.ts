@@ -37,12 +37,29 @@ export interface FakeRun {
 
 const MARKER = "FAKE_CLOUD_SANDBOX_ID";
 
+/** A host directory the fake image carries at `sandboxPath` (read-only, under /opt). */
+export interface FakeImageMount {
+	hostPath: string;
+	sandboxPath: string;
+}
+
 export class FakeMachine {
 	readonly sandboxes = new Map<string, FakeSandboxRecord>();
 	private readonly snapshotsDir: string;
 	private readonly homesDir: string;
 
-	constructor(readonly root: string) {
+	/**
+	 * `imageMounts` stand for what the real sandbox image (packages/modal-sandbox) installs under
+	 * /opt: OpenCode, the agent helpers and sandbox-mcp. The host's own /opt is hidden.
+	 */
+	constructor(
+		readonly root: string,
+		private readonly imageMounts: FakeImageMount[] = [],
+	) {
+		for (const mount of imageMounts) {
+			if (!mount.sandboxPath.startsWith("/opt/"))
+				throw new Error(`fake image mounts live under /opt, not ${mount.sandboxPath}`);
+		}
 		this.homesDir = join(root, "homes");
 		this.snapshotsDir = join(root, "snapshots");
 		mkdirSync(this.homesDir, { recursive: true });
@@ -137,6 +154,8 @@ export class FakeMachine {
 				"--bind",
 				this.homeOf(id),
 				"/home/user",
+				...(this.imageMounts.length > 0 ? ["--tmpfs", "/opt"] : []),
+				...this.imageMounts.flatMap((mount) => ["--ro-bind", mount.hostPath, mount.sandboxPath]),
 				"--chdir",
 				options.cwd ?? "/home/user",
 				"--",

@@ -150,8 +150,8 @@ export interface ClaimedWarmSandbox {
 
 /**
  * Take a ready sandbox from the pool for a session, or null when the pool is empty (the caller
- * then creates one and enqueues `warm-pool-refill`). The sandbox was created without the
- * session's environment: the caller writes the session's files and env before use.
+ * then creates one and refills the pool). The sandbox was created without a session: the caller
+ * hands it over with the provider's `claimSandbox` (repository, files, env, egress, processes).
  */
 export async function claimWarmSandbox(
 	context: ServiceContext,
@@ -200,26 +200,4 @@ function serializeHandle(handle: SandboxHandle): Record<string, unknown> {
 function deserializeHandle(value: Record<string, unknown>): SandboxHandle {
 	const handle = value as unknown as SandboxHandle & { expiresAt: string | null };
 	return { ...handle, expiresAt: handle.expiresAt ? new Date(handle.expiresAt) : null, recovered: false };
-}
-
-/**
- * The `warm-pool-refill` queue job: refill every pool configured for the payload's provider.
- * `pools` gives the pools of a provider (the deployment's scratch pool, repo pools…).
- */
-export function createWarmPoolRefillHandler(
-	context: ServiceContext,
-	deps: {
-		provider: (type: SandboxProviderType) => SandboxProvider;
-		pools: (type: SandboxProviderType) => WarmPoolSpec[];
-		logger?: PoolLogger;
-	},
-): (payload: { provider: SandboxProviderType }) => Promise<RefillResult[]> {
-	return async (payload) => {
-		const provider = deps.provider(payload.provider);
-		const results: RefillResult[] = [];
-		for (const spec of deps.pools(payload.provider)) {
-			results.push(await refillWarmPool(context, provider, spec, deps.logger));
-		}
-		return results;
-	};
 }

@@ -2,15 +2,9 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createQueue, createRedisConnection, createWorker } from "@proliferate/queue";
 import { E2BSandboxProvider } from "@proliferate/sandbox";
 import { type FakeE2bServer, startFakeE2bServer } from "@proliferate/sandbox/testing";
-import {
-	createTestDatabase,
-	createTestRedis,
-	type TestDatabase,
-	type TestRedis,
-} from "@proliferate/vitest-setup";
+import { createTestDatabase, type TestDatabase } from "@proliferate/vitest-setup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DatabaseHandle } from "../db/client";
 import { orgs, warmPool } from "../index";
@@ -23,13 +17,11 @@ let fake: FakeE2bServer;
 let provider: E2BSandboxProvider;
 let acme: orgs.Organization;
 let globex: orgs.Organization;
-let redis: TestRedis;
 
 beforeAll(async () => {
 	database = await createTestDatabase();
 	handle = createDb(database.url, { max: 6 });
 	context = { db: handle.db };
-	redis = createTestRedis();
 	fake = await startFakeE2bServer({ root: join(root, "cloud"), templates: ["proliferate"] });
 	provider = new E2BSandboxProvider({
 		apiKey: fake.apiKey,
@@ -48,7 +40,6 @@ afterAll(async () => {
 	await fake?.close();
 	await handle?.close();
 	await database?.drop();
-	await redis?.cleanup();
 	rmSync(root, { recursive: true, force: true });
 });
 
@@ -141,31 +132,6 @@ describe("warm pool", () => {
 		expect(result).toMatchObject({ retired: 2, size: 0 });
 		expect(running().length).toBe(before - 2);
 		expect(await warmPool.drainWarmPool(context, provider, poolKey)).toBe(0);
-	});
-
-	it("is refilled by the warm-pool-refill queue job", async () => {
-		const connection = createRedisConnection(redis.url);
-		const queue = createQueue("warm-pool-refill", { connection, prefix: redis.prefix });
-		const handler = warmPool.createWarmPoolRefillHandler(context, {
-			provider: () => provider,
-			pools: (type) => [{ poolKey: `${type}:queue`, size: 2 }],
-		});
-		const worker = createWorker("warm-pool-refill", handler, { connection, prefix: redis.prefix });
-		try {
-			const completed = new Promise<unknown>((resolve, reject) => {
-				worker.on("completed", (_job, result) => resolve(result));
-				worker.on("failed", (_job, error) => reject(error));
-			});
-			await queue.enqueue({ provider: "e2b" });
-			expect(await completed).toEqual([{ poolKey: "e2b:queue", created: 2, failed: 0, retired: 0, size: 2 }]);
-			expect(await warmPool.warmPoolStats(context, "e2b:queue")).toMatchObject({ ready: 2 });
-			await expect(queue.enqueue({ provider: "mainframe" } as never)).rejects.toThrow(/Invalid payload/);
-			expect(await warmPool.drainWarmPool(context, provider, "e2b:queue")).toBe(2);
-		} finally {
-			await worker.close();
-			await queue.close();
-			connection.disconnect();
-		}
 	});
 });
 

@@ -1,0 +1,171 @@
+import { orgs, sandboxes, sessions, warmPool } from "@proliferate/services";
+import type { SessionEvent } from "@proliferate/shared";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestPlatform, type TestPlatform, waitFor } from "./testing/platform";
+
+/**
+ * Session boot through the provider registry: the organization's override picks a remote (E2B)
+ * provider, whose sandbox runs OpenCode and sandbox-mcp from its image; the warm pool of the
+ * default (local) provider hands new sessions a pre-started sandbox and is refilled.
+ */
+let platform: TestPlatform;
+
+beforeAll(async () => {
+	platform = await createTestPlatform({ e2b: true, warmPoolSize: 1 });
+}, 120_000);
+
+afterAll(async () => {
+	await platform?.close();
+});
+
+const answered = (events: SessionEvent[]) =>
+	events.some((event) => event.type === "message.completed" && event.finishReason === "stop") &&
+	events.at(-1)?.type === "session.status" &&
+	(events.at(-1) as { status?: string }).status === "idle";
+
+const statusIs = (events: SessionEvent[], status: string) =>
+	events.some((event) => event.type === "session.status" && event.status === status);
+
+async function sandboxOf(sessionId: string) {
+	const session = await sessions.getSession(platform.services, {
+		organizationId: platform.organizationId,
+		sessionId,
+	});
+	if (!session.sandboxId) throw new Error("the session has no sandbox");
+	const sandbox = await sandboxes.getSandbox(platform.services, {
+		organizationId: platform.organizationId,
+		sandboxId: session.sandboxId,
+	});
+	return { session, sandbox };
+}
+
+describe("sandbox providers in the gateway", () => {
+	it("claims a warm local sandbox for a new session and refills the pool", async () => {
+		const poolKey = platform.gateway.warmPool.poolKey("local");
+		const ready = await waitFor(
+			async () => {
+				const stats = await warmPool.warmPoolStats(platform.services, poolKey);
+				return stats.ready === 1 ? stats : undefined;
+			},
+			60_000,
+			"a warm sandbox",
+		);
+		expect(ready).toMatchObject({ ready: 1, warming: 0 });
+		const [warm] = platform.provider.listSandboxes().filter((meta) => meta.sessionId === null);
+		expect(warm).toBeDefined();
+
+		const http = await platform.http();
+		const { session } = await http.createSession({ repoId: platform.repoId, title: "warm" });
+		const client = platform.connect(session.id, await platform.userToken(session.id));
+		await waitFor(() => statusIs(client.events, "running"), 150_000, "running");
+		expect(
+			client.events.some(
+				(event) =>
+					event.type === "session.status" && event.message === "Cloning the repository into a warm sandbox",
+			),
+		).toBe(true);
+		const { sandbox } = await sandboxOf(session.id);
+		expect(sandbox).toMatchObject({ provider: "local", providerSandboxId: warm?.sandboxId });
+
+		// The claimed sandbox holds the repository and runs the agent; a turn completes.
+		await client.stream.sendPrompt("Please improve the demo app");
+		await waitFor(() => answered(client.events), 150_000, "the answer");
+
+		// The pool is topped up again in the background.
+		await waitFor(
+			async () => (await warmPool.warmPoolStats(platform.services, poolKey)).ready === 1,
+			60_000,
+			"the refill",
+		);
+		expect(await warmPool.warmPoolStats(platform.services, poolKey)).toMatchObject({ claimed: 1 });
+		await http.terminate(session.id);
+	}, 300_000);
+
+	it("runs a session on E2B when the organization picks it, with OpenCode from the image", async () => {
+		const e2b = platform.e2b;
+		if (!e2b) throw new Error("the platform has no E2B fake");
+		await orgs.setSandboxProviderOverride(platform.services, {
+			organizationId: platform.organizationId,
+			provider: "e2b",
+		});
+		try {
+			const http = await platform.http();
+			const { session } = await http.createSession({ repoId: platform.repoId, title: "on e2b" });
+			const token = await platform.userToken(session.id);
+			const client = platform.connect(session.id, token);
+			await waitFor(() => statusIs(client.events, "running"), 150_000, "running on e2b");
+			const booted = await sandboxOf(session.id);
+			expect(booted.session.sandboxProvider).toBe("e2b");
+			expect(booted.sandbox.provider).toBe("e2b");
+			const record = e2b.machine.sandboxes.get(booted.sandbox.providerSandboxId);
+			expect(record).toMatchObject({ state: "running", metadata: { sessionId: session.id } });
+
+			// The agent works in the remote sandbox: model calls reach the LLM proxy by the URL given
+			// to remote sandboxes, and platform tools call back to the gateway.
+			const before = platform.modelRequests.length;
+			await client.stream.sendPrompt("Please improve the demo app");
+			await waitFor(() => answered(client.events), 150_000, "the answer from e2b");
+			expect(platform.modelRequests.length).toBeGreaterThan(before);
+			expect(e2b.requests.some((request) => request.startsWith("POST /v2/sandboxes"))).toBe(true);
+
+			// Pause uses E2B's native pause; resume brings the same sandbox back with its files.
+			await http.pause(session.id);
+			expect(e2b.machine.sandboxes.get(booted.sandbox.providerSandboxId)?.state).toBe("paused");
+			await http.resume(session.id);
+			const resumed = platform.connect(session.id, token, 0);
+			await waitFor(
+				() =>
+					resumed.stream.state === "open" &&
+					resumed.events.at(-1)?.type === "session.status" &&
+					["running", "idle"].includes((resumed.events.at(-1) as { status?: string }).status ?? ""),
+				150_000,
+				"running again on e2b",
+			);
+			const after = await sandboxOf(session.id);
+			expect(after.sandbox.providerSandboxId).toBe(booted.sandbox.providerSandboxId);
+			expect(e2b.machine.sandboxes.get(after.sandbox.providerSandboxId)?.state).toBe("running");
+
+			await http.terminate(session.id);
+			expect(e2b.machine.sandboxes.get(after.sandbox.providerSandboxId)?.state).toBe("killed");
+			// Local sandboxes were not used for this session.
+			expect(platform.provider.listSandboxes().some((meta) => meta.sessionId === session.id)).toBe(false);
+		} finally {
+			await orgs.setSandboxProviderOverride(platform.services, {
+				organizationId: platform.organizationId,
+				provider: null,
+			});
+		}
+	}, 300_000);
+
+	it("fails the session with the missing settings when the organization's provider is not configured", async () => {
+		await orgs.setSandboxProviderOverride(platform.services, {
+			organizationId: platform.organizationId,
+			provider: "modal",
+		});
+		try {
+			const http = await platform.http();
+			const { session } = await http.createSession({ repoId: platform.repoId, title: "no modal" });
+			const client = platform.connect(session.id, await platform.userToken(session.id));
+			const error = await waitFor(
+				() => client.events.find((event) => event.type === "error"),
+				60_000,
+				"the boot error",
+			);
+			expect(error).toMatchObject({ code: "SANDBOX_PROVIDER_ERROR" });
+			expect((error as { message: string }).message).toMatch(
+				/modal provider is not configured.*MODAL_TOKEN_ID/,
+			);
+			await waitFor(() => statusIs(client.events, "failed"), 30_000, "failed status");
+			const failed = await sessions.getSession(platform.services, {
+				organizationId: platform.organizationId,
+				sessionId: session.id,
+			});
+			expect(failed.status).toBe("failed");
+		} finally {
+			await orgs.setSandboxProviderOverride(platform.services, {
+				organizationId: platform.organizationId,
+				provider: null,
+			});
+		}
+	}, 120_000);
+});
