@@ -81,7 +81,8 @@ export class AgentRuntime {
 	/** Waits for the listening line (when the log is readable) and a healthy answer, with backoff and a deadline. */
 	async waitUntilReady(deadlineMs = 60_000): Promise<void> {
 		const deadline = Date.now() + deadlineMs;
-		let delay = 100;
+		// Short polls: OpenCode is usually up in 1–3 s, and every poll cycle of lag adds to session boot.
+		let delay = 50;
 		let sawListening = this.options.readLog === undefined;
 		while (Date.now() < deadline) {
 			if (!sawListening) {
@@ -100,7 +101,7 @@ export class AgentRuntime {
 				}
 			}
 			await sleep(delay);
-			delay = Math.min(delay * 1.5, 1000);
+			delay = Math.min(delay * 1.5, 250);
 		}
 		throw new AgentBootError(
 			`OpenCode did not become ready within ${Math.round(deadlineMs / 1000)}s`,
@@ -134,7 +135,7 @@ export class AgentRuntime {
 			} catch (error) {
 				if (error instanceof AgentBootError) throw error;
 			}
-			await sleep(200);
+			await sleep(100);
 		}
 		throw new AgentBootError(`The platform tools did not connect in time (${last})`, await this.logTail());
 	}
