@@ -7,23 +7,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-	AGENT_RUNTIME_HOST_DIR,
-	AGENT_RUNTIME_SANDBOX_DIR,
-	OPENCODE_SANDBOX_DIR,
-	resolveOpencodeBinary,
-} from "@proliferate/agent-runtime";
 import { createDemoRepo } from "@proliferate/demo-repo";
 import { createGateway, type Gateway } from "@proliferate/gateway/create-gateway";
+import { sandboxRuntime } from "@proliferate/gateway/sandbox-runtime";
 import { createGatewayHttpClient, createSyncClient } from "@proliferate/gateway-clients";
 import { createSilentLogger } from "@proliferate/logger";
 import { E2BSandboxProvider, LocalSandboxProvider, SandboxProviderRegistry } from "@proliferate/sandbox";
 import { startFakeE2bServer } from "@proliferate/sandbox/testing";
-import {
-	ensureSandboxMcpBundle,
-	SANDBOX_MCP_HOST_DIR,
-	SANDBOX_MCP_SANDBOX_DIR,
-} from "@proliferate/sandbox-mcp";
 import { createScriptedModelServer } from "@proliferate/scripted-model";
 import { createDb, orgs, repos, runMigrations, warmPool } from "@proliferate/services";
 import type { SandboxProviderType, SessionEvent } from "@proliferate/shared";
@@ -47,13 +37,7 @@ const redis = new Redis(process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379");
 const prefix = `bench-boot-${Date.now().toString(36)}`;
 const secrets = { userSecret: "b".repeat(40), serviceSecret: "c".repeat(40) };
 const model = await createScriptedModelServer({});
-const binary = resolveOpencodeBinary();
-await ensureSandboxMcpBundle();
-const mounts = [
-	{ hostPath: binary.directory, sandboxPath: OPENCODE_SANDBOX_DIR },
-	{ hostPath: AGENT_RUNTIME_HOST_DIR, sandboxPath: AGENT_RUNTIME_SANDBOX_DIR },
-	{ hostPath: SANDBOX_MCP_HOST_DIR, sandboxPath: SANDBOX_MCP_SANDBOX_DIR },
-];
+const { binary, mounts } = await sandboxRuntime();
 const local = new LocalSandboxProvider({ dataDirectory: join(root, "data"), runtimeMounts: mounts });
 const e2bFake = await startFakeE2bServer({
 	root: join(root, "e2b"),

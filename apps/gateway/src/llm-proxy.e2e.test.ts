@@ -1,6 +1,5 @@
-import type { SessionEvent } from "@proliferate/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestPlatform, type TestPlatform, waitFor } from "./testing/platform";
+import { answered, createTestPlatform, type TestPlatform, waitFor } from "./testing/platform";
 
 let platform: TestPlatform;
 
@@ -11,11 +10,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	await platform?.close();
 });
-
-const answered = (events: SessionEvent[]) =>
-	events.some((event) => event.type === "message.completed" && event.finishReason === "stop") &&
-	events.at(-1)?.type === "session.status" &&
-	(events.at(-1) as { status?: string }).status === "idle";
 
 describe("OpenCode through the LLM proxy", () => {
 	it("runs a scripted turn with the session's virtual key, meters it for the session, and swaps the key across pause and resume", async () => {

@@ -1,39 +1,23 @@
 import { hostname } from "node:os";
 import { resolve } from "node:path";
-import {
-	AGENT_RUNTIME_HOST_DIR,
-	AGENT_RUNTIME_SANDBOX_DIR,
-	OPENCODE_SANDBOX_DIR,
-	resolveOpencodeBinary,
-} from "@proliferate/agent-runtime";
 import { gatewayEnvSchema, loadEnvironmentOrExit } from "@proliferate/environment";
 import { createLlmProxyClient } from "@proliferate/llm-proxy/client";
 import { createLogger } from "@proliferate/logger";
 import { SandboxProviderRegistry, sandboxProvidersConfigFromEnv } from "@proliferate/sandbox";
-import {
-	ensureSandboxMcpBundle,
-	SANDBOX_MCP_HOST_DIR,
-	SANDBOX_MCP_SANDBOX_DIR,
-} from "@proliferate/sandbox-mcp";
 import { createDb, integrations } from "@proliferate/services";
 import { Redis } from "ioredis";
 import { createGateway } from "./create-gateway";
 import { proxyLlmAccess } from "./runtime/llm-access";
+import { sandboxRuntime } from "./runtime/sandbox-runtime";
 
 const env = loadEnvironmentOrExit(gatewayEnvSchema, "gateway");
 const logger = createLogger({ service: "gateway", level: env.LOG_LEVEL });
 const database = createDb(env.DATABASE_URL);
 const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
-const binary = resolveOpencodeBinary();
-// sandbox-mcp runs in every sandbox from its bundle (built by scripts/bootstrap.sh; rebuilt here when stale).
-await ensureSandboxMcpBundle();
+const { binary, mounts } = await sandboxRuntime();
 const local = {
 	dataDirectory: resolve(env.PROLIFERATE_DATA_DIR),
-	runtimeMounts: [
-		{ hostPath: binary.directory, sandboxPath: OPENCODE_SANDBOX_DIR },
-		{ hostPath: AGENT_RUNTIME_HOST_DIR, sandboxPath: AGENT_RUNTIME_SANDBOX_DIR },
-		{ hostPath: SANDBOX_MCP_HOST_DIR, sandboxPath: SANDBOX_MCP_SANDBOX_DIR },
-	],
+	runtimeMounts: mounts,
 	allowUnisolated: env.SANDBOX_ALLOW_UNISOLATED,
 	...(env.SANDBOX_ALLOW_INTERNET ? { internet: { allowCidrs: env.SANDBOX_EGRESS_ALLOW_CIDRS } } : {}),
 	defaultLifetimeSeconds: env.SANDBOX_TIMEOUT_SECONDS,

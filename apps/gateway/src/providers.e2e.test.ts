@@ -1,7 +1,7 @@
 import { orgs, sandboxes, sessions, warmPool } from "@proliferate/services";
 import type { SessionEvent } from "@proliferate/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestPlatform, type TestPlatform, waitFor } from "./testing/platform";
+import { answered, createTestPlatform, type TestPlatform, waitFor } from "./testing/platform";
 
 /**
  * Session boot through the provider registry: the organization's override picks a remote (E2B)
@@ -17,11 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	await platform?.close();
 });
-
-const answered = (events: SessionEvent[]) =>
-	events.some((event) => event.type === "message.completed" && event.finishReason === "stop") &&
-	events.at(-1)?.type === "session.status" &&
-	(events.at(-1) as { status?: string }).status === "idle";
 
 const statusIs = (events: SessionEvent[], status: string) =>
 	events.some((event) => event.type === "session.status" && event.status === status);

@@ -1,6 +1,5 @@
-import type { SessionEvent } from "@proliferate/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestPlatform, type TestPlatform, waitFor } from "./testing/platform";
+import { answered, createTestPlatform, type TestPlatform, waitFor } from "./testing/platform";
 
 let platform: TestPlatform;
 
@@ -11,11 +10,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	await platform?.close();
 });
-
-const answered = (events: SessionEvent[], after: number) =>
-	events.some((event) => event.seq > after && event.type === "message.completed") &&
-	events.at(-1)?.type === "session.status" &&
-	(events.at(-1) as { status?: string }).status === "idle";
 
 async function logOf(sessionId: string) {
 	return platform.gateway.eventLog.readAfter(sessionId, 0);

@@ -277,6 +277,8 @@ export class SessionRuntime {
 					// Also given with a paused sandbox: a provider that forgot its pause (restart) restores it.
 					...(session.snapshotId ? { snapshotId: session.snapshotId } : {}),
 					lifetimeSeconds: this.deps.sandboxLifetimeSeconds,
+					// The repository's service ports, open from the start (Modal cannot add tunnels later).
+					ports: savedServices.flatMap((service) => (service.port ? [service.port] : [])),
 				});
 			}
 			if (previous && previous.providerSandboxId !== sandbox.sandboxId) {

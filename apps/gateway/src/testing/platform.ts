@@ -2,12 +2,6 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-	AGENT_RUNTIME_HOST_DIR,
-	AGENT_RUNTIME_SANDBOX_DIR,
-	OPENCODE_SANDBOX_DIR,
-	resolveOpencodeBinary,
-} from "@proliferate/agent-runtime";
 import { createDemoRepo } from "@proliferate/demo-repo";
 import { createGatewayHttpClient, createSyncClient, type SessionStream } from "@proliferate/gateway-clients";
 import { defaultCatalogConfig, ModelCatalog } from "@proliferate/llm-proxy/catalog";
@@ -16,11 +10,6 @@ import { createLlmProxy, type LlmProxy } from "@proliferate/llm-proxy/create-pro
 import { createSilentLogger } from "@proliferate/logger";
 import { E2BSandboxProvider, LocalSandboxProvider, SandboxProviderRegistry } from "@proliferate/sandbox";
 import { type FakeE2bServer, startFakeE2bServer } from "@proliferate/sandbox/testing";
-import {
-	ensureSandboxMcpBundle,
-	SANDBOX_MCP_HOST_DIR,
-	SANDBOX_MCP_SANDBOX_DIR,
-} from "@proliferate/sandbox-mcp";
 import { createScriptedModelServer, type ScriptedModelServer } from "@proliferate/scripted-model";
 import { createDb, type DatabaseHandle, integrations, orgs, repos } from "@proliferate/services";
 import type { SessionEvent } from "@proliferate/shared";
@@ -37,6 +26,7 @@ import { Redis } from "ioredis";
 import WebSocket from "ws";
 import { createGateway, type Gateway } from "../create-gateway";
 import { proxyLlmAccess } from "../runtime/llm-access";
+import { sandboxRuntime } from "../runtime/sandbox-runtime";
 
 /**
  * A real gateway with a real database, Redis, local sandboxes, OpenCode and the scripted model,
@@ -119,23 +109,11 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 	await llmProxy.listen(0);
 	const llmProxyClient = createLlmProxyClient({ baseUrl: llmProxy.url, adminSecret: llmProxyAdminSecret });
 	const llmAccess = proxyLlmAccess(llmProxyClient, llmProxy.url);
-	const binary = resolveOpencodeBinary();
-	await ensureSandboxMcpBundle();
-	const provider = new LocalSandboxProvider({
-		dataDirectory: join(root, "data"),
-		runtimeMounts: [
-			{ hostPath: binary.directory, sandboxPath: OPENCODE_SANDBOX_DIR },
-			{ hostPath: AGENT_RUNTIME_HOST_DIR, sandboxPath: AGENT_RUNTIME_SANDBOX_DIR },
-			{ hostPath: SANDBOX_MCP_HOST_DIR, sandboxPath: SANDBOX_MCP_SANDBOX_DIR },
-		],
-	});
-	const imageMounts = [
-		{ hostPath: binary.directory, sandboxPath: OPENCODE_SANDBOX_DIR },
-		{ hostPath: AGENT_RUNTIME_HOST_DIR, sandboxPath: AGENT_RUNTIME_SANDBOX_DIR },
-		{ hostPath: SANDBOX_MCP_HOST_DIR, sandboxPath: SANDBOX_MCP_SANDBOX_DIR },
-	];
+	const { binary, mounts } = await sandboxRuntime();
+	const provider = new LocalSandboxProvider({ dataDirectory: join(root, "data"), runtimeMounts: mounts });
+	// The fake E2B image carries the same directories the local provider mounts (as the real image does).
 	const e2b = setup.e2b
-		? await startFakeE2bServer({ root: join(root, "e2b"), templates: ["proliferate"], imageMounts })
+		? await startFakeE2bServer({ root: join(root, "e2b"), templates: ["proliferate"], imageMounts: mounts })
 		: undefined;
 	const providers = new SandboxProviderRegistry(
 		{ defaultProvider: "local" },
@@ -292,6 +270,17 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 			rmSync(root, { recursive: true, force: true });
 		},
 	};
+}
+
+/** A turn finished: a completed assistant message (after `after`) and the session idle again. */
+export function answered(events: SessionEvent[], after = 0): boolean {
+	return (
+		events.some(
+			(event) => event.seq > after && event.type === "message.completed" && event.finishReason === "stop",
+		) &&
+		events.at(-1)?.type === "session.status" &&
+		(events.at(-1) as { status?: string }).status === "idle"
+	);
 }
 
 export async function waitFor<T>(

@@ -172,12 +172,7 @@ export class LocalSandboxProvider implements SandboxProvider {
 			return await this.boot(sandboxId, false);
 		} catch (error) {
 			await this.terminate(sandboxId).catch(() => {});
-			if (error instanceof SandboxProviderError) throw error;
-			throw new SandboxProviderError(
-				"local",
-				"create",
-				error instanceof Error ? error.message : String(error),
-			);
+			throw asProviderError(error, "create", sandboxId);
 		}
 	}
 
@@ -207,15 +202,7 @@ export class LocalSandboxProvider implements SandboxProvider {
 		} catch (error) {
 			// A half-claimed sandbox is nobody's: remove it (the caller creates a fresh one).
 			await this.terminate(sandboxId).catch(() => {});
-			if (error instanceof SandboxProviderError) throw error;
-			throw new SandboxProviderError(
-				"local",
-				"claim",
-				error instanceof Error ? error.message : String(error),
-				{
-					sandboxId,
-				},
-			);
+			throw asProviderError(error, "claim", sandboxId);
 		}
 	}
 
@@ -570,4 +557,16 @@ function diskUsageMb(directory: string): Promise<number> {
 			resolve(error ? 0 : Number(stdout.split(/\s/)[0] ?? 0) / 1024);
 		});
 	});
+}
+
+function asProviderError(error: unknown, operation: string, sandboxId: string): SandboxProviderError {
+	if (error instanceof SandboxProviderError) return error;
+	return new SandboxProviderError(
+		"local",
+		operation,
+		error instanceof Error ? error.message : String(error),
+		{
+			sandboxId,
+		},
+	);
 }

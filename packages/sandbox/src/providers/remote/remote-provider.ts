@@ -207,16 +207,7 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 				await this.runChecked(sandboxId, `mkdir -p ${REMOTE_WORKSPACE} ${REMOTE_HOME}/.proliferate/logs`);
 			}
 			if (options.repo) await this.cloneRepo(sandboxId, options.repo);
-			for (const file of options.files ?? []) {
-				await this.writeFile(
-					sandboxId,
-					file.path.startsWith("/") ? file.path : `${REMOTE_HOME}/${file.path}`,
-					file.content,
-					{
-						mode: file.mode,
-					},
-				);
-			}
+			await this.writeFiles(sandboxId, options.files);
 			const previous = options.snapshotId ? await this.readState(sandboxId) : null;
 			const state: RemoteSandboxState = {
 				processes: options.processes ?? previous?.processes ?? [],
@@ -256,14 +247,7 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 			// Owned before the slow part, so another claim of the same sandbox is refused.
 			await this.writeState(sandboxId, state, { ...options.env, ...egressEnvironment(egress) });
 			if (options.repo) await this.cloneRepo(sandboxId, options.repo);
-			for (const file of options.files ?? []) {
-				await this.writeFile(
-					sandboxId,
-					file.path.startsWith("/") ? file.path : `${REMOTE_HOME}/${file.path}`,
-					file.content,
-					{ mode: file.mode },
-				);
-			}
+			await this.writeFiles(sandboxId, options.files);
 			await this.startProcesses(sandboxId, state);
 			const handle = await this.handleFor(sandboxId, status.expiresAt, state);
 			this.logger.info({ sandboxId, ms: Date.now() - started }, "warm sandbox claimed");
@@ -470,6 +454,14 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 			egress: state?.egress ?? {},
 			recovered: false,
 		};
+	}
+
+	/** Files of the create/claim options: paths relative to the home unless absolute. */
+	private async writeFiles(sandboxId: string, files: CreateSandboxOptions["files"]): Promise<void> {
+		for (const file of files ?? []) {
+			const path = file.path.startsWith("/") ? file.path : `${REMOTE_HOME}/${file.path}`;
+			await this.writeFile(sandboxId, path, file.content, { mode: file.mode });
+		}
 	}
 
 	/** Records the sandbox's state and rewrites its environment file (mode 600: it may hold secrets). */
