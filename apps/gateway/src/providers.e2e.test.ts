@@ -1,4 +1,4 @@
-import { orgs, sandboxes, sessions, warmPool } from "@proliferate/services";
+import { orgs, repos, sandboxes, sessions, warmPool } from "@proliferate/services";
 import type { SessionEvent } from "@proliferate/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answered, createTestPlatform, type TestPlatform, waitFor } from "./testing/platform";
@@ -84,8 +84,19 @@ describe("sandbox providers in the gateway", () => {
 			provider: "e2b",
 		});
 		try {
+			// Remote sandboxes clone by URL (the fake's machine shares this host's files, so file:// works).
+			const local = await repos.getRepo(platform.services, {
+				organizationId: platform.organizationId,
+				repoId: platform.repoId,
+			});
+			const byUrl = await repos.createRepo(platform.services, {
+				organizationId: platform.organizationId,
+				name: "demo-app-by-url",
+				url: `file://${local.url}`,
+				sourceKind: "git_url",
+			});
 			const http = await platform.http();
-			const { session } = await http.createSession({ repoId: platform.repoId, title: "on e2b" });
+			const { session } = await http.createSession({ repoId: byUrl.id, title: "on e2b" });
 			const token = await platform.userToken(session.id);
 			const client = platform.connect(session.id, token);
 			await waitFor(() => statusIs(client.events, "running"), 150_000, "running on e2b");
@@ -124,6 +135,17 @@ describe("sandbox providers in the gateway", () => {
 			expect(e2b.machine.sandboxes.get(after.sandbox.providerSandboxId)?.state).toBe("killed");
 			// Local sandboxes were not used for this session.
 			expect(platform.provider.listSandboxes().some((meta) => meta.sessionId === session.id)).toBe(false);
+
+			// A repository added as a path on the platform's machine cannot be cloned remotely: said clearly.
+			const { session: pathSession } = await http.createSession({ repoId: platform.repoId, title: "path" });
+			const pathClient = platform.connect(pathSession.id, await platform.userToken(pathSession.id));
+			const error = await waitFor(
+				() => pathClient.events.find((event) => event.type === "error"),
+				60_000,
+				"the path error",
+			);
+			expect(error).toMatchObject({ code: "REPO_NOT_REACHABLE" });
+			expect((error as { message: string }).message).toMatch(/e2b sandboxes cannot clone it/);
 		} finally {
 			await orgs.setSandboxProviderOverride(platform.services, {
 				organizationId: platform.organizationId,

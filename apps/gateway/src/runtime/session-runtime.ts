@@ -207,6 +207,13 @@ export class SessionRuntime {
 			const provider = this.deps.providers.get(await this.providerType(session, previous));
 			// Remote sandboxes run the image (packages/modal-sandbox) and reach the platform by public URLs.
 			const remote = provider.type !== "local";
+			if (remote && repo?.sourceKind === "local_path") {
+				throw new DomainError(
+					"precondition_failed",
+					"REPO_NOT_REACHABLE",
+					`${repo.name} is a directory on the platform's machine (${repo.url}); ${provider.type} sandboxes cannot clone it. Add the repository by git URL, or run this organization's sessions on the local provider.`,
+				);
+			}
 			const savedServices = repo
 				? (await repoConfig.getRepoConfig(services, { organizationId: this.organizationId, repoId: repo.id }))
 						.serviceCommands
