@@ -120,6 +120,33 @@ describe("Modal provider at the SDK boundary", () => {
 		});
 	});
 
+	it("restores a paused sandbox from the recorded snapshot when a fresh provider ensures it", async () => {
+		// The gateway's boot after a restart: ensureSandbox with the paused sandbox and the session's snapshot.
+		const modal = provider();
+		const sandbox = await modal.createSandbox({ sessionId: null, organizationId: null });
+		await modal.exec(sandbox.sandboxId, "echo kept > kept.txt");
+		const snapshot = await modal.pause(sandbox.sandboxId);
+		const restored = await provider().ensureSandbox({
+			sessionId: null,
+			organizationId: null,
+			sandboxId: sandbox.sandboxId,
+			snapshotId: snapshot.snapshotId,
+		});
+		expect((await provider().exec(restored.sandboxId, "cat kept.txt")).stdout).toBe("kept\n");
+		// Without the snapshot, a fresh provider could only start an empty sandbox.
+		const paused = await provider().createSandbox({ sessionId: null, organizationId: null });
+		await provider().exec(paused.sandboxId, "echo lost > lost.txt");
+		await provider().pause(paused.sandboxId);
+		const empty = await provider().ensureSandbox({
+			sessionId: null,
+			organizationId: null,
+			sandboxId: paused.sandboxId,
+		});
+		expect(
+			(await provider().exec(empty.sandboxId, "cat lost.txt", { allowFailure: true })).exitCode,
+		).not.toBe(0);
+	});
+
 	it("recovers a live sandbox by name from a fresh provider", async () => {
 		const sandbox = await provider().createSandbox({ sessionId: null, organizationId: null });
 		const recovered = await provider().ensureSandbox({
