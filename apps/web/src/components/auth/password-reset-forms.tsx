@@ -4,21 +4,13 @@ import { MailCheckIcon } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { toast } from "@/components/ui/sonner";
 import { authClient } from "@/lib/auth-client";
+import { AuthError, AuthField, AuthFooter, OutboxNotice } from "./form-parts";
 
-const backToSignIn = (
-	<CardFooter className="justify-center text-sm text-muted-foreground">
-		<Link href="/sign-in" className="font-medium text-foreground underline-offset-4 hover:underline">
-			Back to sign in
-		</Link>
-	</CardFooter>
-);
+const backToSignIn = <AuthFooter href="/sign-in" link="Back to sign in" />;
 
 /** Asks for a reset link; answers the same whether or not the address has an account. */
 export function ForgotPasswordForm({ localOutbox }: { localOutbox: boolean }) {
@@ -37,24 +29,10 @@ export function ForgotPasswordForm({ localOutbox }: { localOutbox: boolean }) {
 				</CardDescription>
 			</CardHeader>
 			<CardContent className="grid gap-4">
-				{error ? (
-					<Alert variant="destructive">
-						<AlertDescription>{error}</AlertDescription>
-					</Alert>
-				) : null}
+				<AuthError error={error} />
 				{sentTo ? (
 					localOutbox ? (
-						<Alert>
-							<AlertDescription>
-								No mail server is configured.{" "}
-								<Link
-									href={`/dev/outbox?to=${encodeURIComponent(sentTo)}`}
-									className="font-medium text-foreground underline"
-								>
-									Open the local outbox
-								</Link>
-							</AlertDescription>
-						</Alert>
+						<OutboxNotice to={sentTo}>No mail server is configured.</OutboxNotice>
 					) : null
 				) : (
 					<form
@@ -70,10 +48,7 @@ export function ForgotPasswordForm({ localOutbox }: { localOutbox: boolean }) {
 							else setSentTo(email);
 						}}
 					>
-						<div className="grid gap-2">
-							<Label htmlFor="email">Email</Label>
-							<Input id="email" name="email" type="email" autoComplete="email" required />
-						</div>
+						<AuthField label="Email" name="email" type="email" autoComplete="email" required />
 						<Button type="submit" className="w-full" disabled={pending}>
 							Send reset link
 						</Button>
@@ -112,11 +87,7 @@ export function ResetPasswordForm({ token }: { token: string | null }) {
 				<CardDescription>Every device signed in to your account is signed out.</CardDescription>
 			</CardHeader>
 			<CardContent className="grid gap-4">
-				{error ? (
-					<Alert variant="destructive">
-						<AlertDescription>{error}</AlertDescription>
-					</Alert>
-				) : null}
+				<AuthError error={error} />
 				<form
 					className="grid gap-4"
 					onSubmit={async (event) => {
@@ -134,18 +105,15 @@ export function ResetPasswordForm({ token }: { token: string | null }) {
 						router.replace("/sign-in");
 					}}
 				>
-					<div className="grid gap-2">
-						<Label htmlFor="password">New password</Label>
-						<Input
-							id="password"
-							name="password"
-							type="password"
-							autoComplete="new-password"
-							minLength={8}
-							maxLength={128}
-							required
-						/>
-					</div>
+					<AuthField
+						label="New password"
+						name="password"
+						type="password"
+						autoComplete="new-password"
+						minLength={8}
+						maxLength={128}
+						required
+					/>
 					<Button type="submit" className="w-full" disabled={pending}>
 						Save new password
 					</Button>

@@ -5,10 +5,9 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { authClient } from "@/lib/auth-client";
+import { AuthError, AuthField, AuthFooter } from "./form-parts";
 import { GitHubButton } from "./github-button";
 
 /** Only same-site paths are followed after sign-in. */
@@ -44,11 +43,7 @@ export function SignInForm({ githubEnabled }: { githubEnabled: boolean }) {
 						</AlertDescription>
 					</Alert>
 				) : null}
-				{error ? (
-					<Alert variant="destructive" data-testid="auth-error">
-						<AlertDescription>{error}</AlertDescription>
-					</Alert>
-				) : null}
+				<AuthError error={error} />
 				<form
 					className="grid gap-4"
 					onSubmit={async (event) => {
@@ -73,48 +68,44 @@ export function SignInForm({ githubEnabled }: { githubEnabled: boolean }) {
 						router.refresh();
 					}}
 				>
-					<div className="grid gap-2">
-						<Label htmlFor="email">Email</Label>
-						<Input
-							id="email"
-							name="email"
-							type="email"
-							autoComplete="email"
-							required
-							placeholder="you@company.com"
-						/>
-					</div>
-					<div className="grid gap-2">
-						<div className="flex items-center justify-between">
-							<Label htmlFor="password">Password</Label>
+					<AuthField
+						label="Email"
+						name="email"
+						type="email"
+						autoComplete="email"
+						required
+						placeholder="you@company.com"
+					/>
+					<AuthField
+						label="Password"
+						name="password"
+						type="password"
+						autoComplete="current-password"
+						required
+						aside={
 							<Link
 								href="/forgot-password"
 								className="text-xs text-muted-foreground underline-offset-4 hover:underline"
 							>
 								Forgot password?
 							</Link>
-						</div>
-						<Input id="password" name="password" type="password" autoComplete="current-password" required />
-					</div>
+						}
+					/>
 					<Button type="submit" className="w-full" disabled={pending}>
 						{pending ? "Signing in…" : "Sign in"}
 					</Button>
 				</form>
 				{githubEnabled ? <GitHubButton /> : null}
 			</CardContent>
-			<CardFooter className="justify-center text-sm text-muted-foreground">
-				New here?&nbsp;
-				<Link
-					href={
-						searchParams.get("next")
-							? `/sign-up?next=${encodeURIComponent(safeNext(searchParams.get("next")))}`
-							: "/sign-up"
-					}
-					className="font-medium text-foreground underline-offset-4 hover:underline"
-				>
-					Create an account
-				</Link>
-			</CardFooter>
+			<AuthFooter
+				text="New here?"
+				link="Create an account"
+				href={
+					searchParams.get("next")
+						? `/sign-up?next=${encodeURIComponent(safeNext(searchParams.get("next")))}`
+						: "/sign-up"
+				}
+			/>
 		</Card>
 	);
 }

@@ -1,15 +1,12 @@
 "use client";
 
 import { MailCheckIcon } from "lucide-react";
-import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useState } from "react";
-import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { authClient } from "@/lib/auth-client";
+import { AuthError, AuthField, AuthFooter, OutboxNotice } from "./form-parts";
 import { GitHubButton } from "./github-button";
 import { safeNext } from "./sign-in-form";
 
@@ -33,17 +30,9 @@ export function SignUpForm({ githubEnabled, localOutbox }: { githubEnabled: bool
 				</CardHeader>
 				{localOutbox ? (
 					<CardContent>
-						<Alert>
-							<AlertDescription>
-								No mail server is configured, so emails go to the local outbox.
-								<Link
-									href={`/dev/outbox?to=${encodeURIComponent(sentTo)}`}
-									className="font-medium text-foreground underline"
-								>
-									Open the outbox
-								</Link>
-							</AlertDescription>
-						</Alert>
+						<OutboxNotice to={sentTo}>
+							No mail server is configured, so emails go to the local outbox.
+						</OutboxNotice>
 					</CardContent>
 				) : null}
 			</Card>
@@ -56,11 +45,7 @@ export function SignUpForm({ githubEnabled, localOutbox }: { githubEnabled: bool
 				<CardDescription>Run coding agents on your repositories, together.</CardDescription>
 			</CardHeader>
 			<CardContent className="grid gap-4">
-				{error ? (
-					<Alert variant="destructive" data-testid="auth-error">
-						<AlertDescription>{error}</AlertDescription>
-					</Alert>
-				) : null}
+				<AuthError error={error} />
 				<form
 					className="grid gap-4"
 					onSubmit={async (event) => {
@@ -80,56 +65,43 @@ export function SignUpForm({ githubEnabled, localOutbox }: { githubEnabled: bool
 						else setSentTo(email);
 					}}
 				>
-					<div className="grid gap-2">
-						<Label htmlFor="name">Name</Label>
-						<Input
-							id="name"
-							name="name"
-							autoComplete="name"
-							required
-							maxLength={100}
-							placeholder="Ada Lovelace"
-						/>
-					</div>
-					<div className="grid gap-2">
-						<Label htmlFor="email">Work email</Label>
-						<Input
-							id="email"
-							name="email"
-							type="email"
-							autoComplete="email"
-							required
-							placeholder="you@company.com"
-						/>
-					</div>
-					<div className="grid gap-2">
-						<Label htmlFor="password">Password</Label>
-						<Input
-							id="password"
-							name="password"
-							type="password"
-							autoComplete="new-password"
-							required
-							minLength={8}
-							maxLength={128}
-						/>
-						<p className="text-xs text-muted-foreground">At least 8 characters.</p>
-					</div>
+					<AuthField
+						label="Name"
+						name="name"
+						autoComplete="name"
+						required
+						maxLength={100}
+						placeholder="Ada Lovelace"
+					/>
+					<AuthField
+						label="Work email"
+						name="email"
+						type="email"
+						autoComplete="email"
+						required
+						placeholder="you@company.com"
+					/>
+					<AuthField
+						label="Password"
+						name="password"
+						type="password"
+						autoComplete="new-password"
+						required
+						minLength={8}
+						maxLength={128}
+						hint="At least 8 characters."
+					/>
 					<Button type="submit" className="w-full" disabled={pending}>
 						{pending ? "Creating account…" : "Create account"}
 					</Button>
 				</form>
 				{githubEnabled ? <GitHubButton /> : null}
 			</CardContent>
-			<CardFooter className="justify-center text-sm text-muted-foreground">
-				Already have an account?&nbsp;
-				<Link
-					href={next ? `/sign-in?next=${encodeURIComponent(afterVerification)}` : "/sign-in"}
-					className="font-medium text-foreground underline-offset-4 hover:underline"
-				>
-					Sign in
-				</Link>
-			</CardFooter>
+			<AuthFooter
+				text="Already have an account?"
+				link="Sign in"
+				href={next ? `/sign-in?next=${encodeURIComponent(afterVerification)}` : "/sign-in"}
+			/>
 		</Card>
 	);
 }
