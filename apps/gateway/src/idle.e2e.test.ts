@@ -15,15 +15,7 @@ afterAll(async () => {
 describe("idle sessions", () => {
 	it("pauses a session without clients or running work, and resumes it with its workspace", async () => {
 		const gateway = await platform.startGateway(0, "idle", { idleTimeoutMs: 1500 });
-		const token = await platform.userToken();
-		const http = await platform.http(gateway);
-		const { session } = await http.createSession({ repoId: platform.repoId, title: "idle" });
-		const { stream, events } = platform.connect(session.id, token, 0, { gateway });
-		await waitFor(
-			() => events.some((event) => event.type === "session.status" && event.status === "running"),
-			150_000,
-			"running",
-		);
+		const { session, token, http, stream, events } = await platform.startSession({ title: "idle", gateway });
 		await stream.runCommand("echo 'kept across the pause' > notes.txt");
 		await stream.sendPrompt("[script:echo] hello");
 		await waitFor(

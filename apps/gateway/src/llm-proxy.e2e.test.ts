@@ -13,15 +13,7 @@ afterAll(async () => {
 
 describe("OpenCode through the LLM proxy", () => {
 	it("runs a scripted turn with the session's virtual key, meters it for the session, and swaps the key across pause and resume", async () => {
-		const http = await platform.http();
-		const { session } = await http.createSession({ repoId: platform.repoId, title: "metered" });
-		const token = await platform.userToken(session.id);
-		const client = platform.connect(session.id, token);
-		await waitFor(
-			() => client.events.some((event) => event.type === "session.status" && event.status === "running"),
-			150_000,
-			"running",
-		);
+		const { session, token, http, ...client } = await platform.startSession({ title: "metered" });
 		await client.stream.sendPrompt("Please improve the demo app");
 		await waitFor(() => answered(client.events), 150_000, "the answer");
 		expect(platform.modelRequests.length).toBeGreaterThan(0);

@@ -15,15 +15,10 @@ afterAll(async () => {
 describe("migration before the sandbox expires", () => {
 	it("moves the session to a fresh sandbox with its files; clients see status events, not errors", async () => {
 		const gateway = await platform.startGateway(0, "migrating", { sandboxLifetimeSeconds: 20 });
-		const token = await platform.userToken();
-		const http = await platform.http(gateway);
-		const { session } = await http.createSession({ repoId: platform.repoId, title: "migration" });
-		const { stream, events } = platform.connect(session.id, token, 0, { gateway });
-		await waitFor(
-			() => events.some((event) => event.type === "session.status" && event.status === "running"),
-			150_000,
-			"running",
-		);
+		const { session, http, stream, events } = await platform.startSession({
+			title: "migration",
+			gateway,
+		});
 		const scope = { organizationId: platform.organizationId, sessionId: session.id };
 		const firstSandbox = (await sessions.getSession(platform.services, scope)).sandboxId;
 		await stream.runCommand("echo 'survives the move' > moved.txt");

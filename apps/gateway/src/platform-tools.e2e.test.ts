@@ -15,17 +15,7 @@ afterAll(async () => {
 });
 
 async function runScript(kind: "setup" | "automation", script: string) {
-	const http = await platform.http();
-	const { session } = await http.createSession({ repoId: platform.repoId, title: script, kind });
-	const client = platform.connect(session.id, await platform.userToken(session.id));
-	await waitFor(
-		() => client.events.some((event) => event.type === "session.status" && event.status === "running"),
-		60_000,
-		"running",
-	).catch((error) => {
-		console.log(JSON.stringify(client.events.filter((event) => event.type === "error")));
-		throw error;
-	});
+	const { session, ...client } = await platform.startSession({ title: script, kind });
 	await client.stream.sendPrompt(`[script:${script}] go`);
 	await waitFor(
 		() =>

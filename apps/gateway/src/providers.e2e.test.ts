@@ -1,7 +1,6 @@
 import { orgs, repos, sandboxes, sessions, warmPool } from "@proliferate/services";
-import type { SessionEvent } from "@proliferate/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { answered, createTestPlatform, type TestPlatform, waitFor } from "./testing/platform";
+import { answered, createTestPlatform, statusSeen, type TestPlatform, waitFor } from "./testing/platform";
 
 /**
  * Session boot through the provider registry: the organization's override picks a remote (E2B)
@@ -17,9 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	await platform?.close();
 });
-
-const statusIs = (events: SessionEvent[], status: string) =>
-	events.some((event) => event.type === "session.status" && event.status === status);
 
 async function sandboxOf(sessionId: string) {
 	const session = await sessions.getSession(platform.services, {
@@ -49,10 +45,7 @@ describe("sandbox providers in the gateway", () => {
 		const [warm] = platform.provider.listSandboxes().filter((meta) => meta.sessionId === null);
 		expect(warm).toBeDefined();
 
-		const http = await platform.http();
-		const { session } = await http.createSession({ repoId: platform.repoId, title: "warm" });
-		const client = platform.connect(session.id, await platform.userToken(session.id));
-		await waitFor(() => statusIs(client.events, "running"), 150_000, "running");
+		const { session, http, ...client } = await platform.startSession({ title: "warm" });
 		expect(
 			client.events.some(
 				(event) =>
@@ -95,11 +88,10 @@ describe("sandbox providers in the gateway", () => {
 				url: `file://${local.url}`,
 				sourceKind: "git_url",
 			});
-			const http = await platform.http();
-			const { session } = await http.createSession({ repoId: byUrl.id, title: "on e2b" });
-			const token = await platform.userToken(session.id);
-			const client = platform.connect(session.id, token);
-			await waitFor(() => statusIs(client.events, "running"), 150_000, "running on e2b");
+			const { session, token, http, ...client } = await platform.startSession({
+				title: "on e2b",
+				repoId: byUrl.id,
+			});
 			const booted = await sandboxOf(session.id);
 			expect(booted.session.sandboxProvider).toBe("e2b");
 			expect(booted.sandbox.provider).toBe("e2b");
@@ -172,7 +164,7 @@ describe("sandbox providers in the gateway", () => {
 			expect((error as { message: string }).message).toMatch(
 				/modal provider is not configured.*MODAL_TOKEN_ID/,
 			);
-			await waitFor(() => statusIs(client.events, "failed"), 30_000, "failed status");
+			await waitFor(() => statusSeen(client.events, "failed"), 30_000, "failed status");
 			const failed = await sessions.getSession(platform.services, {
 				organizationId: platform.organizationId,
 				sessionId: session.id,

@@ -17,15 +17,7 @@ async function logOf(sessionId: string) {
 
 describe("gateway restarts and multi-instance ownership", () => {
 	it("a client keeps every event across a gateway restart and the session carries on", async () => {
-		const http = await platform.http();
-		const { session } = await http.createSession({ repoId: platform.repoId, title: "restart" });
-		const token = await platform.userToken(session.id);
-		const client = platform.connect(session.id, token);
-		await waitFor(
-			() => client.events.some((event) => event.type === "session.status" && event.status === "running"),
-			150_000,
-			"running",
-		);
+		const { session, token, http, ...client } = await platform.startSession({ title: "restart" });
 		await client.stream.sendPrompt("[script:slow] keep talking");
 		await waitFor(
 			() => client.events.filter((event) => event.type === "message.delta").length >= 5,

@@ -55,6 +55,13 @@ export interface TestPlatform {
 	) => { stream: SessionStream; events: SessionEvent[] };
 	/** An HTTP client with a user token (to `target`, else the first gateway). */
 	http: (target?: Gateway) => Promise<ReturnType<typeof createGatewayHttpClient>>;
+	/** Creates a session over HTTP (on `gateway`, else the first), connects a client and waits until it runs. */
+	startSession: (options: {
+		title: string;
+		repoId?: string;
+		kind?: "setup" | "coding" | "automation";
+		gateway?: Gateway;
+	}) => Promise<StartedSession>;
 	startGateway: (
 		port?: number,
 		instanceId?: string,
@@ -68,6 +75,14 @@ export interface TestPlatform {
 	/** The GitHub API the gateway talks to; the organization is connected as "ada", owning ada/demo-app. */
 	github: FakeGithub;
 	close: () => Promise<void>;
+}
+
+export interface StartedSession {
+	session: { id: string };
+	token: string;
+	http: ReturnType<typeof createGatewayHttpClient>;
+	stream: SessionStream;
+	events: SessionEvent[];
 }
 
 export interface ClientOptions {
@@ -212,6 +227,28 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 			secrets.userSecret,
 		);
 
+	function connect(
+		sessionId: string,
+		token: string,
+		after = 0,
+		options: ClientOptions = {},
+	): { stream: SessionStream; events: SessionEvent[] } {
+		const events: SessionEvent[] = [];
+		const stream = createSyncClient({
+			baseUrl: (options.gateway ?? gateway).url,
+			auth: { type: "token", token },
+			source: "web",
+			WebSocket: WebSocket as never,
+			reconnect: { baseDelayMs: 100, maxDelayMs: 1000, ...options.reconnect },
+		}).connect(sessionId, {
+			onEvent: (event) => events.push(event),
+			after,
+			...(options.onState ? { onState: options.onState } : {}),
+		});
+		streams.push(stream);
+		return { stream, events };
+	}
+
 	return {
 		gateway,
 		llmProxy,
@@ -229,27 +266,33 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 		...(e2b ? { e2b } : {}),
 		github,
 		startGateway,
-		connect(sessionId, token, after = 0, options = {}) {
-			const events: SessionEvent[] = [];
-			const stream = createSyncClient({
-				baseUrl: (options.gateway ?? gateway).url,
-				auth: { type: "token", token },
-				source: "web",
-				WebSocket: WebSocket as never,
-				reconnect: { baseDelayMs: 100, maxDelayMs: 1000, ...options.reconnect },
-			}).connect(sessionId, {
-				onEvent: (event) => events.push(event),
-				after,
-				...(options.onState ? { onState: options.onState } : {}),
-			});
-			streams.push(stream);
-			return { stream, events };
-		},
+		connect,
 		async http(target = gateway) {
 			return createGatewayHttpClient({
 				baseUrl: target.url,
 				auth: { type: "token", token: await userToken() },
 			});
+		},
+		async startSession(options) {
+			const target = options.gateway ?? gateway;
+			const http = createGatewayHttpClient({
+				baseUrl: target.url,
+				auth: { type: "token", token: await userToken() },
+			});
+			const { session } = await http.createSession({
+				repoId: options.repoId ?? repo.id,
+				title: options.title,
+				...(options.kind ? { kind: options.kind } : {}),
+			});
+			const token = await userToken(session.id);
+			const { stream, events } = connect(session.id, token, 0, { gateway: target });
+			await waitFor(() => statusSeen(events, "running"), 150_000, `${options.title} running`).catch(
+				(error: unknown) => {
+					const failures = events.filter((event) => event.type === "error");
+					throw new Error(`${(error as Error).message}; errors: ${JSON.stringify(failures)}`);
+				},
+			);
+			return { session, token, http, stream, events };
 		},
 		async close() {
 			for (const stream of streams) stream.close();
@@ -270,6 +313,11 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 			rmSync(root, { recursive: true, force: true });
 		},
 	};
+}
+
+/** A `session.status` event with this status was received. */
+export function statusSeen(events: SessionEvent[], status: string): boolean {
+	return events.some((event) => event.type === "session.status" && event.status === status);
 }
 
 /** A turn finished: a completed assistant message (after `after`) and the session idle again. */
