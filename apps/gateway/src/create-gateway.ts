@@ -110,6 +110,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		eventLog,
 		secrets: deps.secrets,
 		logger: deps.logger,
+		providers: deps.providers,
 	});
 	const stream = createStreamHandler({
 		services: deps.services,

@@ -1,3 +1,4 @@
+import type { SandboxProviderType } from "@proliferate/shared/sandbox";
 import { type GatewayAuth, resolveToken } from "./auth";
 
 export class GatewayRequestError extends Error {
@@ -19,6 +20,19 @@ export interface GatewaySessionSummary {
 	title: string;
 	repoId: string | null;
 	[key: string]: unknown;
+}
+
+/** The deployment's sandbox providers (`GET /sandbox-providers`). */
+export interface GatewaySandboxProviders {
+	/** `SANDBOX_PROVIDER`: what new sessions use when their organization chose nothing. */
+	defaultProvider: SandboxProviderType;
+	/** Every provider type; only configured ones can run sessions. */
+	providers: {
+		type: SandboxProviderType;
+		configured: boolean;
+		/** The settings an operator sets on the gateway to configure it. */
+		requires: string;
+	}[];
 }
 
 export interface GatewayHttpClient {
@@ -51,6 +65,8 @@ export interface GatewayHttpClient {
 	createPreviewLink(sessionId: string, port: number): Promise<{ token: string; url: string; port: number }>;
 	/** Revokes one link, or every link of the session when no token is given. */
 	revokePreviewLinks(sessionId: string, token?: string): Promise<{ revoked: number }>;
+	/** Which sandbox providers the deployment has configured, and its default. */
+	listSandboxProviders(): Promise<GatewaySandboxProviders>;
 }
 
 /** Typed client for the gateway's HTTP routes (lifecycle operations; streaming is `connect`). */
@@ -111,5 +127,6 @@ export function createGatewayHttpClient(options: {
 		terminate: async (sessionId) => {
 			await call("POST", `/sessions/${id(sessionId)}/terminate`);
 		},
+		listSandboxProviders: () => call("GET", "/sandbox-providers"),
 	};
 }

@@ -8,7 +8,12 @@ import {
 } from "./stream-client";
 
 export type { GatewayAuth } from "./auth";
-export { createGatewayHttpClient, type GatewayHttpClient, GatewayRequestError } from "./http-client";
+export {
+	createGatewayHttpClient,
+	type GatewayHttpClient,
+	GatewayRequestError,
+	type GatewaySandboxProviders,
+} from "./http-client";
 export {
 	type ConnectionState,
 	type ConnectOptions,

@@ -69,7 +69,8 @@ export function sandboxProvidersConfigFromEnv(
 	};
 }
 
-const CREDENTIALS: Record<SandboxProviderType, string> = {
+/** What an operator must set for each provider to be configured (in errors and the settings page). */
+export const CREDENTIALS: Record<SandboxProviderType, string> = {
 	local: "the local provider's data directory",
 	e2b: "E2B_API_KEY and E2B_TEMPLATE",
 	modal: "MODAL_TOKEN_ID, MODAL_TOKEN_SECRET and MODAL_IMAGE_ID (or MODAL_IMAGE)",

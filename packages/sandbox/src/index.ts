@@ -1,4 +1,5 @@
 export {
+	CREDENTIALS as SANDBOX_PROVIDER_SETTINGS,
 	createSandboxProvider,
 	type SandboxProviderEnv,
 	SandboxProviderRegistry,

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "@proliferate/logger";
+import type { SandboxProviderRegistry } from "@proliferate/sandbox";
 import { type ServiceContext, sessions } from "@proliferate/services";
 import { DomainError } from "@proliferate/shared";
 import { z } from "zod";
@@ -9,6 +10,7 @@ import { handlePreviewRequest, type PreviewDeps } from "../preview/preview-route
 import { handleSandboxRequest, type SandboxRouteDeps } from "../sandbox/sandbox-routes";
 import { type AuthSecrets, authenticate, authorizeSession, organizationOf } from "./auth";
 import { readJson, sendError, sendJson } from "./http-helpers";
+import { describeSandboxProviders } from "./sandbox-providers";
 import { handleArtifactDownload, handleToolRoute } from "./tool-routes";
 
 export interface RouteDeps {
@@ -20,6 +22,8 @@ export interface RouteDeps {
 	eventLog: EventLog;
 	secrets: AuthSecrets;
 	logger: Logger;
+	/** The deployment's sandbox providers (listed for the organization settings page). */
+	providers: SandboxProviderRegistry;
 }
 
 const createSessionBody = z.object({
@@ -156,6 +160,12 @@ export function createRouter(deps: RouteDeps) {
 			}
 			if (request.method === "GET" && url.pathname === "/health") {
 				sendJson(response, 200, { status: "ok", hubs: hubs.size });
+				return;
+			}
+			if (request.method === "GET" && url.pathname === "/sandbox-providers") {
+				// Deployment-wide (no organization data): any user or service token may read it.
+				await authenticate(request, url, deps.secrets);
+				sendJson(response, 200, describeSandboxProviders(deps.providers));
 				return;
 			}
 			if (request.method === "POST" && url.pathname === "/sessions") {

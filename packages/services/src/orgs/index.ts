@@ -5,4 +5,5 @@ export * from "./invitations";
 export type { Membership, Organization, User } from "./mapper";
 export * from "./members";
 export * from "./permissions";
+export * from "./sandbox-provider";
 export * from "./service";

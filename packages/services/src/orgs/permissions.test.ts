@@ -10,6 +10,7 @@ describe("organization roles", () => {
 			"members:remove",
 			"members:update_role",
 			"api_keys:manage",
+			"sandbox_provider:update",
 		] as const)
 			expect(can("member", permission)).toBe(false);
 		expect(() => assertCan("member", "members:remove")).toThrow(PermissionDeniedError);
@@ -18,6 +19,8 @@ describe("organization roles", () => {
 	it("lets admins manage members and keys, and only owners manage owners", () => {
 		expect(can("admin", "members:invite")).toBe(true);
 		expect(can("admin", "api_keys:manage")).toBe(true);
+		expect(can("admin", "sandbox_provider:update")).toBe(true);
+		expect(can("owner", "sandbox_provider:update")).toBe(true);
 		expect(can("admin", "organization:manage_owners")).toBe(false);
 		expect(can("owner", "organization:manage_owners")).toBe(true);
 	});

@@ -2,8 +2,9 @@ import type { MemberRole } from "@proliferate/db/schema";
 import { PermissionDeniedError } from "./errors";
 
 /**
- * What each role may do. Members use the platform (repos, sessions); admins also manage people and
- * API keys; owners also manage owners, domain joining and the organization itself.
+ * What each role may do. Members use the platform (repos, sessions); admins also manage people,
+ * API keys and the sandbox provider; owners also manage owners, domain joining and the organization
+ * itself.
  */
 export const rolePermissions = {
 	"organization:read": ["owner", "admin", "member"],
@@ -12,6 +13,7 @@ export const rolePermissions = {
 	"members:remove": ["owner", "admin"],
 	"members:update_role": ["owner", "admin"],
 	"api_keys:manage": ["owner", "admin"],
+	"sandbox_provider:update": ["owner", "admin"],
 	"organization:manage_owners": ["owner"],
 } as const satisfies Record<string, readonly MemberRole[]>;
 

@@ -1,11 +1,6 @@
-import {
-	createGatewayHttpClient,
-	type GatewayHttpClient,
-	GatewayRequestError,
-} from "@proliferate/gateway-clients";
-import { DomainError, type ErrorKind } from "@proliferate/shared";
-import { signServiceToken, signUserToken } from "@proliferate/shared/auth";
+import { DomainError } from "@proliferate/shared";
 import type { OrgScope, ServiceContext } from "../context";
+import { callGateway, type GatewayAccess, gatewayClient } from "../gateway/client";
 import { getRepo } from "../repos/service";
 import { InvalidSessionTransitionError } from "./errors";
 import type { Session } from "./mapper";
@@ -13,15 +8,7 @@ import type { ModelOption } from "./models";
 import { deleteSession, getSession } from "./service";
 import { activeStatuses, type SessionStatus } from "./state";
 
-/** How the web API reaches the gateway (HTTP only; it is never in the streaming path). */
-export interface GatewayAccess {
-	baseUrl: string;
-	/** GATEWAY_JWT_SECRET: calls made for a person carry a short-lived user token. */
-	userSecret: string;
-	/** SERVICE_TO_SERVICE_SECRET: calls without a person carry a service token (needed only for those). */
-	serviceSecret?: string;
-	fetch?: typeof fetch;
-}
+export { type GatewayAccess, GatewayUnavailableError } from "../gateway/client";
 
 export interface LifecycleDeps {
 	context: ServiceContext;
@@ -31,12 +18,6 @@ export interface LifecycleDeps {
 /** Acting organization and, when a person acts, who. */
 export interface Actor extends OrgScope {
 	userId?: string | null;
-}
-
-export class GatewayUnavailableError extends DomainError {
-	constructor(reason: string) {
-		super("unavailable", "GATEWAY_UNAVAILABLE", `The session gateway is not reachable: ${reason}`);
-	}
 }
 
 export class UnknownModelError extends DomainError {
@@ -50,60 +31,6 @@ const branchPattern = /^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]{1,200}$/;
 export class InvalidBranchError extends DomainError {
 	constructor(branch: string) {
 		super("invalid_input", "INVALID_BRANCH", `${branch} is not a valid branch name`, { branch });
-	}
-}
-
-function gatewayClient(gateway: GatewayAccess, actor: Actor): GatewayHttpClient {
-	return createGatewayHttpClient({
-		baseUrl: gateway.baseUrl,
-		auth: {
-			type: "token",
-			token: () => {
-				if (actor.userId) {
-					return signUserToken(
-						{ userId: actor.userId, organizationId: actor.organizationId, ttlSeconds: 60 },
-						gateway.userSecret,
-					);
-				}
-				if (!gateway.serviceSecret) throw new GatewayUnavailableError("no service secret is configured");
-				return signServiceToken(
-					{ service: "web", organizationId: actor.organizationId, ttlSeconds: 60 },
-					gateway.serviceSecret,
-				);
-			},
-		},
-		organizationId: actor.organizationId,
-		...(gateway.fetch ? { fetch: gateway.fetch } : {}),
-	});
-}
-
-const kindByStatus: Record<number, ErrorKind> = {
-	400: "invalid_input",
-	401: "unauthenticated",
-	403: "forbidden",
-	404: "not_found",
-	409: "conflict",
-	412: "precondition_failed",
-	429: "rate_limited",
-	503: "unavailable",
-	504: "timeout",
-};
-
-/** Runs one gateway call, turning its failures into domain errors the edges already map. */
-async function callGateway<T>(work: () => Promise<T>): Promise<T> {
-	try {
-		return await work();
-	} catch (error) {
-		if (error instanceof GatewayRequestError) {
-			throw new DomainError(
-				kindByStatus[error.status] ?? "unavailable",
-				error.code,
-				error.message,
-				error.details,
-			);
-		}
-		if (error instanceof DomainError) throw error;
-		throw new GatewayUnavailableError(error instanceof Error ? error.message : String(error));
 	}
 }
 

@@ -1,6 +1,7 @@
 "use client";
 
 import {
+	BoxesIcon,
 	FolderGit2Icon,
 	KeyRoundIcon,
 	LayoutDashboardIcon,
@@ -20,7 +21,15 @@ export const navItems = [
 	{ href: "/settings/organization", label: "Settings", icon: SettingsIcon },
 	{ href: "/settings/api-keys", label: "API keys", icon: KeyRoundIcon },
 	{ href: "/settings/integrations", label: "Integrations", icon: PlugIcon },
+	{ href: "/settings/sandboxes", label: "Sandboxes", icon: BoxesIcon },
 ] as const;
+
+/** On phones the nav scrolls sideways: the current page's entry is brought into view. */
+function centerInNav(link: HTMLAnchorElement | null) {
+	const nav = link?.parentElement;
+	if (!link || !nav) return;
+	nav.scrollLeft = link.offsetLeft - (nav.clientWidth - link.offsetWidth) / 2;
+}
 
 export function NavLinks({
 	isSuperAdmin,
@@ -36,7 +45,7 @@ export function NavLinks({
 			className={cn(
 				orientation === "vertical"
 					? "flex flex-col gap-0.5"
-					: "flex gap-1 overflow-x-auto [scrollbar-width:none]",
+					: "relative flex gap-1 overflow-x-auto [scrollbar-width:none]",
 			)}
 		>
 			{items.map((item) => {
@@ -45,6 +54,8 @@ export function NavLinks({
 					<Link
 						key={item.href}
 						href={item.href}
+						aria-current={active ? "page" : undefined}
+						ref={active && orientation === "horizontal" ? centerInNav : undefined}
 						className={cn(
 							"flex shrink-0 items-center gap-2 rounded-md px-2 py-1.5 text-sm text-sidebar-foreground/80 transition-colors hover:bg-sidebar-accent hover:text-sidebar-accent-foreground",
 							active && "bg-sidebar-accent font-medium text-sidebar-accent-foreground",

@@ -8,6 +8,7 @@ import { modelsRouter } from "./models";
 import { onboardingRouter } from "./onboarding";
 import { orgsRouter } from "./orgs";
 import { reposRouter } from "./repos";
+import { sandboxProviderRouter } from "./sandbox-provider";
 import { sessionsRouter } from "./sessions";
 
 /** Every oRPC router of the web app. Add a router: import it and add one line here. */
@@ -23,6 +24,7 @@ export const appRouter = {
 	sessions: sessionsRouter,
 	models: modelsRouter,
 	integrations: integrationsRouter,
+	sandboxProvider: sandboxProviderRouter,
 };
 
 export type AppRouter = typeof appRouter;

@@ -131,6 +131,8 @@ export async function startWebPlatform(options: {
 	keepLogs?: boolean;
 	/** GitHub API the processes talk to (a local fake in tests). */
 	githubApiUrl?: string;
+	/** Extra settings for the gateway only (e.g. E2B credentials to configure that provider). */
+	gatewayEnvironment?: Record<string, string>;
 }): Promise<WebPlatform> {
 	const root = mkdtempSync(join(tmpdir(), "web-e2e-"));
 	const logDirectory = join(root, "logs");
@@ -180,7 +182,7 @@ export async function startWebPlatform(options: {
 			join(repoRoot, "apps/gateway/node_modules/.bin/tsx"),
 			["src/main.ts"],
 			join(repoRoot, "apps/gateway"),
-			environment,
+			{ ...environment, ...options.gatewayEnvironment },
 			logDirectory,
 		);
 		children.push(gateway);
