@@ -66,4 +66,19 @@ describe("sandbox provider selection", () => {
 		expect(registry.forOrganization("modal")).toBe(registry.get("modal"));
 		expect(() => registry.forOrganization("local")).toThrow(/not configured/);
 	});
+
+	it("counts only complete configurations as configured", () => {
+		const registry = new SandboxProviderRegistry(
+			sandboxProvidersConfigFromEnv({
+				...base,
+				// E2B without a template, Modal with a malformed token: neither can run a sandbox.
+				E2B_API_KEY: "e2b_key",
+				MODAL_TOKEN_ID: "not-a-token",
+				MODAL_TOKEN_SECRET: "as-1",
+				MODAL_IMAGE_ID: "im-1",
+			}),
+		);
+		expect(registry.configuredTypes()).toEqual([]);
+		expect(() => registry.get("e2b")).toThrow(/E2B_TEMPLATE/);
+	});
 });

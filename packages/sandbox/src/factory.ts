@@ -120,11 +120,19 @@ export class SandboxProviderRegistry {
 		return this.config.defaultProvider;
 	}
 
-	/** Types that have configuration (a per-org override may only pick one of these). */
+	/**
+	 * Types whose configuration is complete (a per-org override may only pick one of these): each
+	 * is built here, so half a configuration (an E2B key without a template) does not count.
+	 */
 	configuredTypes(): SandboxProviderType[] {
-		return (["local", "e2b", "modal"] as const).filter(
-			(type) => this.config[type] !== undefined || this.providers.has(type),
-		);
+		return (["local", "e2b", "modal"] as const).filter((type) => {
+			try {
+				this.get(type);
+				return true;
+			} catch {
+				return false;
+			}
+		});
 	}
 
 	get(type: SandboxProviderType = this.config.defaultProvider): SandboxProvider {
