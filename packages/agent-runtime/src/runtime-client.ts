@@ -1,5 +1,5 @@
 import { createOpencodeClient, type OpencodeClient, type Event as OpencodeEvent } from "@opencode-ai/sdk/v2";
-import { DomainError } from "@proliferate/shared";
+import { DomainError, PROCESS_LOG_MARKERS } from "@proliferate/shared";
 
 export type { OpencodeEvent };
 
@@ -38,6 +38,12 @@ export interface PromptInput {
 }
 
 const readyLine = "opencode server listening";
+
+/** The part of a process log written by its latest start (providers mark each start). */
+export function currentRun(log: string): string {
+	const start = log.lastIndexOf(PROCESS_LOG_MARKERS.starting);
+	return start === -1 ? log : log.slice(start);
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function unwrap<T>(operation: string, result: { data?: T; error?: unknown; response?: Response }): T {
@@ -78,7 +84,10 @@ export class AgentRuntime {
 		}
 	}
 
-	/** Waits for the listening line (when the log is readable) and a healthy answer, with backoff and a deadline. */
+	/**
+	 * Waits for the listening line (when the log is readable) and a healthy answer, with backoff and a
+	 * deadline. OpenCode exiting before it listens (a bad binary or configuration) fails at once.
+	 */
 	async waitUntilReady(deadlineMs = 60_000): Promise<void> {
 		const deadline = Date.now() + deadlineMs;
 		// Short polls: OpenCode is usually up in 1–3 s, and every poll cycle of lag adds to session boot.
@@ -86,8 +95,11 @@ export class AgentRuntime {
 		let sawListening = this.options.readLog === undefined;
 		while (Date.now() < deadline) {
 			if (!sawListening) {
-				const log = (await this.options.readLog?.().catch(() => "")) ?? "";
-				sawListening = log.includes(readyLine);
+				const run = currentRun((await this.options.readLog?.().catch(() => "")) ?? "");
+				sawListening = run.includes(readyLine);
+				if (!sawListening && run.includes(PROCESS_LOG_MARKERS.exited)) {
+					throw new AgentBootError("OpenCode exited while starting", await this.logTail());
+				}
 			}
 			if (sawListening) {
 				try {

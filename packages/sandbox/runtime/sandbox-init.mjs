@@ -78,6 +78,8 @@ function runCommand(request, socket) {
 function startProcess(request) {
 	stopProcess(request.name);
 	const log = createWriteStream(join(logDir, `${request.name}.log`), { flags: "a" });
+	// PROCESS_LOG_MARKERS in @proliferate/shared: readers find this run's part of the log by them.
+	log.write("[sandbox-init] starting\n");
 	const child = spawn(request.argv[0], request.argv.slice(1), {
 		cwd: request.cwd,
 		env: request.env,

@@ -286,12 +286,15 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 			});
 			const token = await userToken(session.id);
 			const { stream, events } = connect(session.id, token, 0, { gateway: target });
-			await waitFor(() => statusSeen(events, "running"), 150_000, `${options.title} running`).catch(
-				(error: unknown) => {
-					const failures = events.filter((event) => event.type === "error");
-					throw new Error(`${(error as Error).message}; errors: ${JSON.stringify(failures)}`);
-				},
-			);
+			const errors = () => JSON.stringify(events.filter((event) => event.type === "error"));
+			await waitFor(
+				() => statusSeen(events, "running") || statusSeen(events, "failed"),
+				150_000,
+				`${options.title} running`,
+			).catch((error: unknown) => {
+				throw new Error(`${(error as Error).message}; errors: ${errors()}`);
+			});
+			if (!statusSeen(events, "running")) throw new Error(`${options.title} failed to boot: ${errors()}`);
 			return { session, token, http, stream, events };
 		},
 		async close() {

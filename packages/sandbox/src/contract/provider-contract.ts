@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { SandboxProvider } from "@proliferate/shared";
+import { PROCESS_LOG_MARKERS, type SandboxProvider } from "@proliferate/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 export interface ContractOptions {
@@ -144,6 +144,31 @@ export function describeSandboxProviderContract(
 				await provider.terminate(sandbox.sandboxId);
 				await provider.terminate(sandbox.sandboxId);
 				await expect(provider.exec(sandbox.sandboxId, "true")).rejects.toMatchObject({ kind: "not_found" });
+			},
+			timeout,
+		);
+
+		it(
+			"marks each start and the exit of a process in its log",
+			async () => {
+				const sandbox = await create({
+					sessionId: null,
+					organizationId: null,
+					processes: [{ name: "brief", command: ["/bin/sh", "-c", "echo working; exit 3"] }],
+				});
+				let log = "";
+				for (let attempt = 0; attempt < 100 && !log.includes(PROCESS_LOG_MARKERS.exited); attempt++) {
+					log = await provider
+						.readFile(sandbox.sandboxId, `${sandbox.homeDir}/.proliferate/logs/brief.log`)
+						.then((bytes) => Buffer.from(bytes).toString())
+						.catch(() => "");
+					if (!log.includes(PROCESS_LOG_MARKERS.exited))
+						await new Promise((resolve) => setTimeout(resolve, 50));
+				}
+				expect(log).toContain(`${PROCESS_LOG_MARKERS.starting}\n`);
+				expect(log).toContain("working\n");
+				expect(log).toContain(`${PROCESS_LOG_MARKERS.exited} 3`);
+				expect(log.indexOf("working")).toBeGreaterThan(log.indexOf(PROCESS_LOG_MARKERS.starting));
 			},
 			timeout,
 		);

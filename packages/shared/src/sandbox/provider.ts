@@ -20,6 +20,16 @@ export interface RepoSource {
 	token?: string;
 }
 
+/**
+ * Lines every provider writes to a process's log (`~/.proliferate/logs/<name>.log`): before each
+ * start, and when the process exits. A reader takes the part after the last `starting` as the
+ * current run, and knows from `exited` that it ended (e.g. OpenCode failing at start).
+ */
+export const PROCESS_LOG_MARKERS = {
+	starting: "[sandbox-init] starting",
+	exited: "[sandbox-init] exited",
+} as const;
+
 /** A long-running process the sandbox starts at boot and again after every resume/restore. */
 export interface SandboxProcessSpec {
 	/** Unique within the sandbox, e.g. "opencode" or "sandbox-mcp". */

@@ -6,6 +6,7 @@ import {
 	DomainError,
 	type ExecOptions,
 	type ExecResult,
+	PROCESS_LOG_MARKERS,
 	type ProviderHealth,
 	SandboxAlreadyClaimedError,
 	SandboxCommandError,
@@ -503,12 +504,14 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 			const log = `${REMOTE_HOME}/.proliferate/logs/${process.name}.log`;
 			const cwd = process.cwd ?? REMOTE_WORKSPACE;
 			const marker = `PROLIFERATE_PROCESS=${process.name}`;
+			// Not `exec`: the shell outlives the command to record its exit (PROCESS_LOG_MARKERS).
 			const body = [
+				`echo ${shellQuote(PROCESS_LOG_MARKERS.starting)}`,
 				SOURCE_ENV,
 				envExports(process.env),
-				`export ${marker}`,
 				`cd ${shellQuote(cwd)}`,
-				`exec ${commandToShell(process.command)}`,
+				commandToShell(process.command),
+				`echo ${shellQuote(PROCESS_LOG_MARKERS.exited)} $?`,
 			]
 				.filter(Boolean)
 				.join("\n");
@@ -519,7 +522,8 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 				`[ -n "$__pid" ] && __state=$(cut -d' ' -f3 "/proc/$__pid/stat" 2>/dev/null)`,
 				`[ -n "$__state" ] && ! tr '\\0' '\\n' < "/proc/$__pid/environ" 2>/dev/null | grep -qx '${marker}' && __state=""`,
 				'if [ -z "$__state" ] || [ "$__state" = Z ]; then',
-				`  nohup setsid bash -c ${shellQuote(body)} >>${log} 2>&1 </dev/null & echo $! > ${pidFile}`,
+				// The marker is in the shell's own environment (/proc/<pid>/environ shows only that).
+				`  nohup setsid env ${marker} bash -c ${shellQuote(body)} >>${log} 2>&1 </dev/null & echo $! > ${pidFile}`,
 				"fi",
 			);
 		}
