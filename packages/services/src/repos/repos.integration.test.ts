@@ -1,11 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { schema } from "@proliferate/db";
 import { createTestDatabase, type TestDatabase } from "@proliferate/vitest-setup";
+import { createFakeGithub, type FakeGithub } from "@proliferate/vitest-setup/fake-github";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DatabaseHandle } from "../db/client";
 import { orgs, repos } from "../index";
@@ -18,9 +17,9 @@ let alice: orgs.User;
 let globex: orgs.Organization;
 let root: string;
 let trunkRepo: string;
-let githubServer: Server;
+let github: FakeGithub;
 let githubUrl: string;
-const seenAuthorization: string[] = [];
+let acmeToken: string;
 
 function git(cwd: string, ...args: string[]) {
 	execFileSync("git", args, {
@@ -33,36 +32,6 @@ function git(cwd: string, ...args: string[]) {
 			GIT_COMMITTER_EMAIL: "t@example.test",
 		},
 	});
-}
-
-/** A local server speaking the two GitHub REST endpoints repository import uses. */
-function startGithub(): Promise<Server> {
-	const repository = (name: string, branch: string) => ({
-		full_name: `acme/${name}`,
-		clone_url: `https://github.example.test/acme/${name}.git`,
-		html_url: `https://github.example.test/acme/${name}`,
-		default_branch: branch,
-		private: true,
-		description: null,
-	});
-	const server = createServer((request, response) => {
-		seenAuthorization.push(request.headers.authorization ?? "");
-		if (request.headers.authorization !== "Bearer gh-token") {
-			response.writeHead(401, { "content-type": "application/json" });
-			response.end(JSON.stringify({ message: "Bad credentials" }));
-			return;
-		}
-		response.setHeader("content-type", "application/json");
-		if (request.url?.startsWith("/user/repos")) {
-			response.end(JSON.stringify([repository("web", "main"), repository("api", "develop")]));
-		} else if (request.url === "/repos/acme/api") {
-			response.end(JSON.stringify(repository("api", "develop")));
-		} else {
-			response.writeHead(404);
-			response.end(JSON.stringify({ message: "Not Found" }));
-		}
-	});
-	return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
 beforeAll(async () => {
@@ -80,12 +49,15 @@ beforeAll(async () => {
 	writeFileSync(join(trunkRepo, "README.md"), "# trunk\n");
 	git(trunkRepo, "add", "-A");
 	git(trunkRepo, "commit", "--quiet", "-m", "init");
-	githubServer = await startGithub();
-	githubUrl = `http://127.0.0.1:${(githubServer.address() as AddressInfo).port}`;
+	github = await createFakeGithub();
+	githubUrl = github.url;
+	acmeToken = github.addUserToken("acme");
+	github.addRepository("acme/web", { private: true });
+	github.addRepository("acme/api", { defaultBranch: "develop", private: true });
 });
 
 afterAll(async () => {
-	githubServer?.close();
+	await github?.close();
 	await handle?.close();
 	await database?.drop();
 	if (root) rmSync(root, { recursive: true, force: true });
@@ -184,10 +156,10 @@ describe("addRepo", () => {
 	});
 
 	it("imports from the GitHub connection with GitHub's default branch", async () => {
-		const github = repos.createGithubRepositorySource({ apiUrl: githubUrl, token: "gh-token" });
+		const source = repos.createGithubRepositorySource({ apiUrl: githubUrl, token: acmeToken });
 		const listed = await repos.listGithubRepositories(context, {
 			organizationId: acme.id,
-			github,
+			github: source,
 			search: "AP",
 		});
 		expect(listed.map((repository) => [repository.fullName, repository.added])).toEqual([
@@ -197,10 +169,10 @@ describe("addRepo", () => {
 			organizationId: acme.id,
 			source: { kind: "github", fullName: "acme/api" },
 			allowLocalPaths: false,
-			github,
+			github: source,
 		});
 		expect(repo).toMatchObject({ name: "acme/api", sourceKind: "github", defaultBranch: "develop" });
-		const again = await repos.listGithubRepositories(context, { organizationId: acme.id, github });
+		const again = await repos.listGithubRepositories(context, { organizationId: acme.id, github: source });
 		expect(again.find((repository) => repository.fullName === "acme/api")?.added).toBe(true);
 	});
 
@@ -217,9 +189,9 @@ describe("addRepo", () => {
 			code: "GITHUB_REQUEST_FAILED",
 			kind: "forbidden",
 		});
-		const github = repos.createGithubRepositorySource({ apiUrl: githubUrl, token: "gh-token" });
-		await expect(github.getRepository("acme/missing")).rejects.toMatchObject({ kind: "not_found" });
-		await expect(github.getRepository("../etc")).rejects.toMatchObject({ kind: "not_found" });
+		const source = repos.createGithubRepositorySource({ apiUrl: githubUrl, token: acmeToken });
+		await expect(source.getRepository("acme/missing")).rejects.toMatchObject({ kind: "not_found" });
+		await expect(source.getRepository("../etc")).rejects.toMatchObject({ kind: "not_found" });
 	});
 
 	it("uses the person's GitHub sign-in as their GitHub connection, ignoring expired tokens", async () => {
@@ -238,12 +210,12 @@ describe("addRepo", () => {
 			userId: alice.id,
 			accountId: "gh-1",
 			providerId: "github",
-			accessToken: "gh-token",
+			accessToken: acmeToken,
 		});
-		const github = await repos.githubSourceForUser(context, { userId: alice.id, apiUrl: githubUrl });
-		expect((await github?.listRepositories())?.map((repository) => repository.fullName)).toEqual([
-			"acme/web",
+		const source = await repos.githubSourceForUser(context, { userId: alice.id, apiUrl: githubUrl });
+		expect((await source?.listRepositories())?.map((repository) => repository.fullName)).toEqual([
 			"acme/api",
+			"acme/web",
 		]);
 	});
 
