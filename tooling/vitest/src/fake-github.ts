@@ -51,6 +51,8 @@ export interface FakeGithub {
 	signInAs(user: FakeGithubUser): void;
 	/** A personal access token for `login` (the account is created when new). */
 	addUserToken(login: string): string;
+	/** Revokes a personal, OAuth or installation token (GitHub then answers 401 Bad credentials). */
+	revokeToken(token: string): void;
 	/** A GitHub App whose JWTs it verifies, with one installation per account login. */
 	app: { appId: string; privateKey: string; installationId: (login: string) => string };
 	addRepository(fullName: string, options?: FakeGithubRepositoryOptions): void;
@@ -537,6 +539,10 @@ export async function createFakeGithub(
 			const token = `ghp_${randomBytes(18).toString("hex")}`;
 			userTokens.set(token, login);
 			return token;
+		},
+		revokeToken(token) {
+			userTokens.delete(token);
+			installationTokens.delete(token);
 		},
 		app: {
 			appId,

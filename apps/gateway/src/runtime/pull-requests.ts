@@ -1,5 +1,6 @@
+import type { Logger } from "@proliferate/logger";
 import { integrations, repos, type ServiceContext, sessions } from "@proliferate/services";
-import { DomainError } from "@proliferate/shared";
+import { DomainError, type RepoSource } from "@proliferate/shared";
 import { GitOperationError, type GitOperations } from "./git-operations";
 
 export interface PullRequestInput {
@@ -90,5 +91,37 @@ export async function openPullRequest(
 			throw new GitOperationError("AUTH_FAILED", error.message);
 		if (error instanceof DomainError) throw new GitOperationError("UNKNOWN_ERROR", error.message);
 		throw error;
+	}
+}
+
+/**
+ * What a session's sandbox clones: the repository's URL and branch, and for a repository on GitHub
+ * cloned over HTTP(S) a short-lived token from the organization's GitHub connection (private
+ * repositories need it; an installation token lasts an hour). The provider uses the token for the
+ * clone only and leaves the tokenless URL as the remote; it is never stored with the repository.
+ */
+export async function cloneSource(
+	deps: { services: ServiceContext; github?: integrations.GithubConfig | undefined; logger: Logger },
+	organizationId: string,
+	repo: repos.Repo,
+	branch?: string | null,
+): Promise<RepoSource> {
+	const source: RepoSource = { url: repo.url, ...(branch ? { branch } : {}) };
+	if (!deps.github || !repo.githubFullName || !/^https?:\/\//.test(repo.url)) return source;
+	try {
+		const token = await integrations.githubCloneToken(
+			deps.services,
+			{ organizationId, repoFullName: repo.githubFullName },
+			deps.github,
+		);
+		return token ? { ...source, token } : source;
+	} catch (error) {
+		// Imported through the connection: its refusal is the answer. A plain URL may still clone anonymously.
+		if (repo.sourceKind === "github") throw error;
+		deps.logger.warn(
+			{ err: error, repo: repo.githubFullName },
+			"no clone token from the GitHub connection; cloning without one",
+		);
+		return source;
 	}
 }

@@ -158,17 +158,14 @@ describe("GitHub connections", () => {
 			config,
 		);
 		expect(connection).toMatchObject({ kind: "github_app", accountLogin: "acme-corp", installationId });
-		const listed = await integrations.listGithubRepositories(
-			context,
-			{ organizationId: globex.id, connectionId: connection.id },
-			config,
-		);
+		const listed = await integrations.listGithubRepositories(context, { organizationId: globex.id }, config);
 		expect(listed).toEqual([
 			{
 				fullName: "acme-corp/api",
 				cloneUrl: `${github.url}/git/acme-corp/api.git`,
 				defaultBranch: "trunk",
 				private: true,
+				account: "acme-corp",
 			},
 		]);
 		const pull = await integrations.openPullRequest(
@@ -204,13 +201,12 @@ describe("GitHub connections", () => {
 		await expect(
 			integrations.removeConnection(context, { organizationId: globex.id, connectionId: acmeConnection.id }),
 		).rejects.toMatchObject({ kind: "not_found" });
-		await expect(
-			integrations.listGithubRepositories(
-				context,
-				{ organizationId: globex.id, connectionId: acmeConnection.id },
-				config,
+		// Globex lists through its own installation only, never acme's token.
+		expect(
+			(await integrations.listGithubRepositories(context, { organizationId: globex.id }, config)).map(
+				(repository) => repository.fullName,
 			),
-		).rejects.toMatchObject({ kind: "not_found" });
+		).toEqual(["acme-corp/api"]);
 		await integrations.removeConnection(context, {
 			organizationId: acme.id,
 			connectionId: acmeConnection.id,
@@ -225,6 +221,7 @@ describe("repos on GitHub", () => {
 		expect(repos.githubFullNameFromUrl("git@github.com:acme/web.git")).toBe("acme/web");
 		expect(repos.githubFullNameFromUrl("ssh://git@github.com/acme/web")).toBe("acme/web");
 		expect(repos.githubFullNameFromUrl("https://gitlab.com/acme/web.git")).toBeNull();
+		expect(repos.githubFullNameFromUrl("https://github.com/../etc.git")).toBeNull();
 		const repo = await repos.createRepo(context, {
 			organizationId: acme.id,
 			url: "https://github.com/acme/web.git",
