@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +12,8 @@ import { createTestPlatform, type TestPlatform, waitFor } from "./testing/platfo
  * A private repository imported through the organization's GitHub App installation, in a real
  * session: the sandbox clones it over git HTTP with a short-lived installation token (remote
  * sandboxes clone http(s) URLs with the token; the fake GitHub serves the repository and refuses
- * anonymous reads), and the token stays out of the repository's URL and the workspace.
+ * anonymous reads), and the token stays out of the repository's URL and the workspace; a branch is
+ * pushed to the fake GitHub and a pull request opened through one resolution of the connection.
  */
 let platform: TestPlatform;
 let root: string;
@@ -91,4 +93,73 @@ describe("private GitHub repositories through the organization's GitHub App inst
 		expect(workspace.stdout).toContain('"name"');
 		expect(lines.at(-1)).toBe("clean");
 	}, 240_000);
+
+	it("pushes a branch to GitHub and opens a pull request, minting one installation token per pull request", async () => {
+		const client = platform.connect(sessionId, await platform.userToken(sessionId), 0);
+		await waitFor(() => client.stream.state === "open", 10_000, "client open");
+		await client.stream.git.createBranch("feature/notes");
+		// The remote image carries no git identity (the local sandbox's /etc/gitconfig has one).
+		const edit = await client.stream.runCommand(
+			"git config user.name Agent && git config user.email agent@example.test && echo '# Notes' > NOTES.md && echo ok",
+		);
+		expect(edit.stdout.trim()).toBe("ok");
+		await client.stream.git.commit("Add notes", {});
+
+		const minted = platform.github.installationTokensMinted(installationId);
+		const pull = (await client.stream.git.createPullRequest({
+			title: "Add notes",
+			body: "From a session",
+		})) as {
+			url: string;
+			number: number;
+			existing: boolean;
+		};
+		expect(pull).toMatchObject({ url: "https://github.com/acme-corp/private-app/pull/1", existing: false });
+		// One connection resolution: the token git pushed with also opened the pull request.
+		expect(platform.github.installationTokensMinted(installationId)).toBe(minted + 1);
+		expect(platform.github.pulls).toMatchObject([
+			{
+				repo: "acme-corp/private-app",
+				head: "feature/notes",
+				base: "main",
+				title: "Add notes",
+				body: "From a session",
+			},
+		]);
+		// The branch really reached GitHub (the fake refuses pull requests for unknown branches).
+		const pushed = execFileSync("git", [
+			"--git-dir",
+			platform.github.gitDir("acme-corp/private-app"),
+			"log",
+			"--format=%s",
+			"-1",
+			"feature/notes",
+		]);
+		expect(pushed.toString().trim()).toBe("Add notes");
+		const apiCalls = platform.github.requests.filter((request) => request.path.endsWith("/pulls"));
+		const tokenUsed = apiCalls.at(-1)?.auth.replace(/^token /, "") ?? "";
+		const pushes = platform.github.requests.filter(
+			(request) => request.path === "/git/acme-corp/private-app.git/git-receive-pack",
+		);
+		expect(pushes.at(-1)?.auth).toBe(
+			`Basic ${Buffer.from(`x-access-token:${tokenUsed}`).toString("base64")}`,
+		);
+
+		const again = (await client.stream.git.createPullRequest({ title: "Again" })) as { existing: boolean };
+		expect(again.existing).toBe(true);
+		expect(platform.github.installationTokensMinted(installationId)).toBe(minted + 2);
+		expect(platform.github.pulls).toHaveLength(1);
+		await waitFor(
+			() =>
+				client.events.some(
+					(event) =>
+						event.type === "git.result" &&
+						event.action === "create_pr" &&
+						event.success &&
+						event.prUrl === pull.url,
+				),
+			10_000,
+			"the pull request's git result",
+		);
+	}, 120_000);
 });

@@ -18,9 +18,9 @@ export interface PullRequestResult {
 }
 
 /**
- * Opens a pull request for the session's current branch: pushes it with a token from the
- * organization's GitHub connection, then creates the pull request through the GitHub API (or
- * returns the one already open for the branch).
+ * Opens a pull request for the session's current branch: resolves the organization's GitHub
+ * connection once, pushes the branch with its token, then creates the pull request through the
+ * same client (or returns the one already open for the branch).
  */
 export async function openPullRequest(
 	deps: {
@@ -58,24 +58,21 @@ export async function openPullRequest(
 	}
 	const owner = repo.githubFullName.split("/")[0] ?? "";
 	try {
-		const token = await integrations.githubGitToken(
+		// One resolution of the connection: the token git pushes with is the one the API calls reuse
+		// (a GitHub App connection mints one installation token per pull request).
+		const client = await integrations.githubClientFor(
 			services,
 			{ organizationId: scope.organizationId, owner },
 			github,
 		);
-		await git.push({ token });
-		const pull = await integrations.openPullRequest(
-			services,
-			{
-				organizationId: scope.organizationId,
-				repoFullName: repo.githubFullName,
-				head: status.branch,
-				base,
-				title: input.title,
-				...(input.body !== undefined ? { body: input.body } : {}),
-			},
-			github,
-		);
+		await git.push({ token: await client.gitToken() });
+		const pull = await integrations.openPullRequest(client, {
+			repoFullName: repo.githubFullName,
+			head: status.branch,
+			base,
+			title: input.title,
+			...(input.body !== undefined ? { body: input.body } : {}),
+		});
 		return {
 			...pull,
 			message: pull.existing

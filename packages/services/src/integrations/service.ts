@@ -272,15 +272,6 @@ export async function githubClientFor(
 	return clientFor(row, config);
 }
 
-/** A token git can push with (installation tokens are minted on demand and expire within an hour). */
-export async function githubGitToken(
-	context: ServiceContext,
-	params: OrgScope & { owner: string },
-	config: GithubConfig,
-): Promise<string> {
-	return (await githubClientFor(context, params, config)).gitToken();
-}
-
 /**
  * A short-lived token to clone a repository of the organization with (sessions' sandboxes), or
  * null when no connection acts for its owner (public repositories clone without one).
@@ -302,19 +293,19 @@ export interface PullRequest {
 	existing: boolean;
 }
 
-/** Opens a pull request, or returns the one already open for `head`. */
+/**
+ * Opens a pull request through `client` (from `githubClientFor`, the same one git pushed with), or
+ * returns the one already open for `head`.
+ */
 export async function openPullRequest(
-	context: ServiceContext,
-	params: OrgScope & { repoFullName: string; head: string; base: string; title: string; body?: string },
-	config: GithubConfig,
+	client: GithubClient,
+	params: { repoFullName: string; head: string; base: string; title: string; body?: string },
 ): Promise<PullRequest> {
 	const [owner, repo] = params.repoFullName.split("/");
-	if (!owner || !repo) throw new GithubRequestError(422, `${params.repoFullName} is not an owner/name`);
-	const { octokit } = await githubClientFor(
-		context,
-		{ organizationId: params.organizationId, owner },
-		config,
-	);
+	if (!owner || !repo || !isGithubFullName(params.repoFullName)) {
+		throw new GithubRequestError(422, `${params.repoFullName} is not an owner/name`);
+	}
+	const { octokit } = client;
 	try {
 		const { data } = await octokit.rest.pulls.create({
 			owner,
