@@ -3,9 +3,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDemoRepo } from "@proliferate/demo-repo";
+import { createSilentLogger } from "@proliferate/logger";
 import { integrations, orgs, repos } from "@proliferate/services";
 import type { SessionEvent } from "@proliferate/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cloneSource } from "./runtime/pull-requests";
 import { createTestPlatform, type TestPlatform, waitFor } from "./testing/platform";
 
 /**
@@ -162,4 +164,50 @@ describe("private GitHub repositories through the organization's GitHub App inst
 			"the pull request's git result",
 		);
 	}, 120_000);
+});
+
+describe("what sandboxes clone with", () => {
+	it("adds a token only for GitHub repositories over HTTP(S); when GitHub fails, imports fail loudly and plain URLs clone without one", async () => {
+		const deps = { services: platform.services, github: platform.githubConfig, logger: createSilentLogger() };
+		const local = await repos.getRepo(platform.services, {
+			organizationId: platform.organizationId,
+			repoId: platform.repoId,
+		});
+		const minted = platform.github.installationTokensMinted();
+		expect(await cloneSource(deps, platform.organizationId, local, "main")).toEqual({
+			url: local.url,
+			branch: "main",
+		});
+		expect(await cloneSource({ ...deps, github: undefined }, platform.organizationId, repo)).toEqual({
+			url: repo.url,
+		});
+		expect(platform.github.installationTokensMinted()).toBe(minted);
+		expect((await cloneSource(deps, platform.organizationId, repo)).token).toMatch(/^ghs_/);
+
+		// The same repository added by URL (a git_url with its GitHub name).
+		const byUrl = await repos.createRepo(platform.services, {
+			organizationId: platform.organizationId,
+			name: "private-app-by-url",
+			url: repo.url,
+			sourceKind: "git_url",
+			githubFullName: "acme-corp/private-app",
+		});
+		expect((await cloneSource(deps, platform.organizationId, byUrl)).token).toMatch(/^ghs_/);
+		// GitHub fails to mint the installation token (writes are not retried).
+		platform.github.failNext(1, 503);
+		await expect(cloneSource(deps, platform.organizationId, repo)).rejects.toMatchObject({
+			code: "GITHUB_REQUEST_FAILED",
+		});
+		platform.github.failNext(1, 503);
+		expect(await cloneSource(deps, platform.organizationId, byUrl)).toEqual({ url: repo.url });
+
+		// An organization without a connection: public repositories clone without a token.
+		const elsewhere = await repos.createRepo(platform.services, {
+			organizationId: platform.otherOrganizationId,
+			url: repo.url,
+			sourceKind: "git_url",
+			githubFullName: "acme-corp/private-app",
+		});
+		expect(await cloneSource(deps, platform.otherOrganizationId, elsewhere)).toEqual({ url: repo.url });
+	});
 });
