@@ -103,6 +103,8 @@ export const webEnvSchema = envSchema
 		GATEWAY_JWT_SECRET: true,
 		SERVICE_TO_SERVICE_SECRET: true,
 		GITHUB_API_URL: true,
+		GITHUB_APP_ID: true,
+		GITHUB_APP_PRIVATE_KEY: true,
 		SANDBOX_PROVIDER: true,
 		AGENT_MODEL_ID: true,
 		AGENT_MODEL_LABEL: true,

@@ -1,5 +1,6 @@
+import type { Logger } from "@proliferate/logger";
 import { integrations, repos, type ServiceContext, sessions } from "@proliferate/services";
-import { DomainError } from "@proliferate/shared";
+import { DomainError, type RepoSource } from "@proliferate/shared";
 import { GitOperationError, type GitOperations } from "./git-operations";
 
 export interface PullRequestInput {
@@ -17,9 +18,9 @@ export interface PullRequestResult {
 }
 
 /**
- * Opens a pull request for the session's current branch: pushes it with a token from the
- * organization's GitHub connection, then creates the pull request through the GitHub API (or
- * returns the one already open for the branch).
+ * Opens a pull request for the session's current branch: resolves the organization's GitHub
+ * connection once, pushes the branch with its token, then creates the pull request through the
+ * same client (or returns the one already open for the branch).
  */
 export async function openPullRequest(
 	deps: {
@@ -57,24 +58,21 @@ export async function openPullRequest(
 	}
 	const owner = repo.githubFullName.split("/")[0] ?? "";
 	try {
-		const token = await integrations.githubGitToken(
+		// One resolution of the connection: the token git pushes with is the one the API calls reuse
+		// (a GitHub App connection mints one installation token per pull request).
+		const client = await integrations.githubClientFor(
 			services,
 			{ organizationId: scope.organizationId, owner },
 			github,
 		);
-		await git.push({ token });
-		const pull = await integrations.openPullRequest(
-			services,
-			{
-				organizationId: scope.organizationId,
-				repoFullName: repo.githubFullName,
-				head: status.branch,
-				base,
-				title: input.title,
-				...(input.body !== undefined ? { body: input.body } : {}),
-			},
-			github,
-		);
+		await git.push({ token: await client.gitToken() });
+		const pull = await integrations.openPullRequest(client, {
+			repoFullName: repo.githubFullName,
+			head: status.branch,
+			base,
+			title: input.title,
+			...(input.body !== undefined ? { body: input.body } : {}),
+		});
 		return {
 			...pull,
 			message: pull.existing
@@ -90,5 +88,37 @@ export async function openPullRequest(
 			throw new GitOperationError("AUTH_FAILED", error.message);
 		if (error instanceof DomainError) throw new GitOperationError("UNKNOWN_ERROR", error.message);
 		throw error;
+	}
+}
+
+/**
+ * What a session's sandbox clones: the repository's URL and branch, and for a repository on GitHub
+ * cloned over HTTP(S) a short-lived token from the organization's GitHub connection (private
+ * repositories need it; an installation token lasts an hour). The provider uses the token for the
+ * clone only and leaves the tokenless URL as the remote; it is never stored with the repository.
+ */
+export async function cloneSource(
+	deps: { services: ServiceContext; github?: integrations.GithubConfig | undefined; logger: Logger },
+	organizationId: string,
+	repo: repos.Repo,
+	branch?: string | null,
+): Promise<RepoSource> {
+	const source: RepoSource = { url: repo.url, ...(branch ? { branch } : {}) };
+	if (!deps.github || !repo.githubFullName || !/^https?:\/\//.test(repo.url)) return source;
+	try {
+		const token = await integrations.githubCloneToken(
+			deps.services,
+			{ organizationId, repoFullName: repo.githubFullName },
+			deps.github,
+		);
+		return token ? { ...source, token } : source;
+	} catch (error) {
+		// Imported through the connection: its refusal is the answer. A plain URL may still clone anonymously.
+		if (repo.sourceKind === "github") throw error;
+		deps.logger.warn(
+			{ err: error, repo: repo.githubFullName },
+			"no clone token from the GitHub connection; cloning without one",
+		);
+		return source;
 	}
 }

@@ -34,7 +34,7 @@ import { deriveSandboxToken } from "@proliferate/shared/auth";
 import { buildSystemPrompt, platformToolsByKind } from "@proliferate/shared/prompts";
 import { GitOperations } from "./git-operations";
 import { type LlmAccess, staticLlmAccess } from "./llm-access";
-import { openPullRequest, type PullRequestInput, type PullRequestResult } from "./pull-requests";
+import { cloneSource, openPullRequest, type PullRequestInput, type PullRequestResult } from "./pull-requests";
 import type { WarmPoolKeeper } from "./warm-pool-keeper";
 
 export interface AgentSettings {
@@ -248,7 +248,7 @@ export class SessionRuntime {
 			const setup: ClaimSandboxOptions = {
 				sessionId: this.sessionId,
 				organizationId: this.organizationId,
-				...(repo ? { repo: { url: repo.url, ...(session.branch ? { branch: session.branch } : {}) } } : {}),
+				...(repo ? { repo: await cloneSource(this.deps, this.organizationId, repo, session.branch) } : {}),
 				files: [
 					...spec.files,
 					// The repository's saved service commands, for sandbox-mcp's service manager.

@@ -74,6 +74,8 @@ export interface TestPlatform {
 	e2b?: FakeE2bServer;
 	/** The GitHub API the gateway talks to; the organization is connected as "ada", owning ada/demo-app. */
 	github: FakeGithub;
+	/** The gateways' GitHub settings (the fake's API, its GitHub App, the key sealing tokens). */
+	githubConfig: integrations.GithubConfig;
 	close: () => Promise<void>;
 }
 
@@ -173,6 +175,7 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 	github.addRepository("ada/demo-app");
 	const githubConfig: integrations.GithubConfig = {
 		apiUrl: github.url,
+		app: { appId: github.app.appId, privateKey: github.app.privateKey },
 		secretBox: new integrations.SecretBox(randomBytes(32).toString("hex")),
 	};
 	await integrations.connectGithubToken(
@@ -265,6 +268,7 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 		providers,
 		...(e2b ? { e2b } : {}),
 		github,
+		githubConfig,
 		startGateway,
 		connect,
 		async http(target = gateway) {

@@ -7,7 +7,9 @@ export class ConnectionNotFoundError extends NotFoundError {
 }
 
 export class GithubNotConnectedError extends DomainError {
-	constructor(message = "This organization has no GitHub connection for the repository") {
+	constructor(
+		message = "This organization has no GitHub connection: an owner or admin connects one in Settings → Integrations",
+	) {
 		super("precondition_failed", "GITHUB_NOT_CONNECTED", message);
 	}
 }

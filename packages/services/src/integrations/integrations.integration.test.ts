@@ -96,57 +96,47 @@ describe("GitHub connections", () => {
 	});
 
 	it("opens a pull request, and returns the open one instead of a duplicate", async () => {
-		const opened = await integrations.openPullRequest(
+		const client = await integrations.githubClientFor(
 			context,
-			{
-				organizationId: acme.id,
-				repoFullName: "alice/widgets",
-				head: "feature",
-				base: "main",
-				title: "Add shout",
-			},
+			{ organizationId: acme.id, owner: "alice" },
 			config,
 		);
+		expect(client.connection).toMatchObject({ kind: "personal_token", accountLogin: "alice" });
+		const opened = await integrations.openPullRequest(client, {
+			repoFullName: "alice/widgets",
+			head: "feature",
+			base: "main",
+			title: "Add shout",
+		});
 		expect(opened).toMatchObject({
 			number: 1,
 			existing: false,
 			url: "https://github.com/alice/widgets/pull/1",
 		});
-		const again = await integrations.openPullRequest(
-			context,
-			{
-				organizationId: acme.id,
-				repoFullName: "alice/widgets",
-				head: "feature",
-				base: "main",
-				title: "Again",
-			},
-			config,
-		);
+		const again = await integrations.openPullRequest(client, {
+			repoFullName: "alice/widgets",
+			head: "feature",
+			base: "main",
+			title: "Again",
+		});
 		expect(again).toEqual({ ...opened, existing: true });
 		await expect(
-			integrations.openPullRequest(
-				context,
-				{
-					organizationId: acme.id,
-					repoFullName: "alice/widgets",
-					head: "main",
-					base: "main",
-					title: "Nothing",
-				},
-				config,
-			),
+			integrations.openPullRequest(client, {
+				repoFullName: "alice/widgets",
+				head: "main",
+				base: "main",
+				title: "Nothing",
+			}),
 		).rejects.toThrow(/No commits between main and main/);
+		await expect(
+			integrations.openPullRequest(client, { repoFullName: "alice/..", head: "x", base: "main", title: "t" }),
+		).rejects.toMatchObject({ kind: "invalid_input" });
 		expect(github.pulls).toHaveLength(1);
 	});
 
 	it("refuses pull requests for organizations without a connection", async () => {
 		await expect(
-			integrations.openPullRequest(
-				context,
-				{ organizationId: globex.id, repoFullName: "alice/widgets", head: "x", base: "main", title: "t" },
-				config,
-			),
+			integrations.githubClientFor(context, { organizationId: globex.id, owner: "alice" }, config),
 		).rejects.toMatchObject({ code: "GITHUB_NOT_CONNECTED" });
 	});
 
@@ -158,34 +148,37 @@ describe("GitHub connections", () => {
 			config,
 		);
 		expect(connection).toMatchObject({ kind: "github_app", accountLogin: "acme-corp", installationId });
-		const listed = await integrations.listGithubRepositories(
-			context,
-			{ organizationId: globex.id, connectionId: connection.id },
-			config,
-		);
+		const listed = await integrations.listGithubRepositories(context, { organizationId: globex.id }, config);
 		expect(listed).toEqual([
 			{
 				fullName: "acme-corp/api",
 				cloneUrl: `${github.url}/git/acme-corp/api.git`,
 				defaultBranch: "trunk",
 				private: true,
+				account: "acme-corp",
 			},
 		]);
-		const pull = await integrations.openPullRequest(
-			context,
-			{ organizationId: globex.id, repoFullName: "acme-corp/api", head: "fix", base: "trunk", title: "Fix" },
-			config,
-		);
-		expect(pull.existing).toBe(false);
-		const tokenRequests = github.requests.filter((request) => request.path.endsWith("/access_tokens"));
-		expect(tokenRequests.length).toBeGreaterThan(0);
-		expect(tokenRequests[0]?.auth).toMatch(/^bearer ey/i);
-		const gitToken = await integrations.githubGitToken(
+		// One client per operation: the token git pushes with is the one the API calls reuse.
+		const minted = github.installationTokensMinted(installationId);
+		const client = await integrations.githubClientFor(
 			context,
 			{ organizationId: globex.id, owner: "acme-corp" },
 			config,
 		);
+		const gitToken = await client.gitToken();
 		expect(gitToken).toMatch(/^ghs_/);
+		const pull = await integrations.openPullRequest(client, {
+			repoFullName: "acme-corp/api",
+			head: "fix",
+			base: "trunk",
+			title: "Fix",
+		});
+		expect(pull.existing).toBe(false);
+		expect(github.installationTokensMinted(installationId)).toBe(minted + 1);
+		const created = github.requests.filter((request) => request.path === "/repos/acme-corp/api/pulls").at(-1);
+		expect(created?.auth).toBe(`token ${gitToken}`);
+		const tokenRequests = github.requests.filter((request) => request.path.endsWith("/access_tokens"));
+		expect(tokenRequests.at(-1)?.auth).toMatch(/^bearer ey/i);
 		await expect(
 			integrations.connectGithubApp(context, { organizationId: globex.id, installationId: "abc" }, config),
 		).rejects.toMatchObject({ kind: "invalid_input" });
@@ -204,13 +197,12 @@ describe("GitHub connections", () => {
 		await expect(
 			integrations.removeConnection(context, { organizationId: globex.id, connectionId: acmeConnection.id }),
 		).rejects.toMatchObject({ kind: "not_found" });
-		await expect(
-			integrations.listGithubRepositories(
-				context,
-				{ organizationId: globex.id, connectionId: acmeConnection.id },
-				config,
+		// Globex lists through its own installation only, never acme's token.
+		expect(
+			(await integrations.listGithubRepositories(context, { organizationId: globex.id }, config)).map(
+				(repository) => repository.fullName,
 			),
-		).rejects.toMatchObject({ kind: "not_found" });
+		).toEqual(["acme-corp/api"]);
 		await integrations.removeConnection(context, {
 			organizationId: acme.id,
 			connectionId: acmeConnection.id,
@@ -225,6 +217,7 @@ describe("repos on GitHub", () => {
 		expect(repos.githubFullNameFromUrl("git@github.com:acme/web.git")).toBe("acme/web");
 		expect(repos.githubFullNameFromUrl("ssh://git@github.com/acme/web")).toBe("acme/web");
 		expect(repos.githubFullNameFromUrl("https://gitlab.com/acme/web.git")).toBeNull();
+		expect(repos.githubFullNameFromUrl("https://github.com/../etc.git")).toBeNull();
 		const repo = await repos.createRepo(context, {
 			organizationId: acme.id,
 			url: "https://github.com/acme/web.git",

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Octokit } from "@octokit/rest";
 import { and, eq, schema } from "@proliferate/db";
 import type { OrgScope, ServiceContext } from "../context";
 import { isUuid } from "../ids";
@@ -138,6 +139,11 @@ export async function connectGithubApp(
 	});
 }
 
+/** Whether the organization has a GitHub connection (repository import and pull requests need one). */
+export async function hasGithubConnection(context: ServiceContext, params: OrgScope): Promise<boolean> {
+	return (await githubConnectionRows(context, params.organizationId)).length > 0;
+}
+
 export async function listConnections(context: ServiceContext, params: OrgScope): Promise<Connection[]> {
 	const rows = await context.db
 		.select()
@@ -185,55 +191,99 @@ export async function removeConnection(
 	if (deleted.length === 0) throw new ConnectionNotFoundError(params.connectionId);
 }
 
-/** The organization's GitHub connection for `owner` (else its only one), with an API client acting through it. */
+async function githubConnectionRows(
+	context: ServiceContext,
+	organizationId: string,
+): Promise<ConnectionRow[]> {
+	const rows = await context.db
+		.select()
+		.from(schema.integrationConnections)
+		.where(
+			and(
+				eq(schema.integrationConnections.organizationId, organizationId),
+				eq(schema.integrationConnections.provider, "github"),
+			),
+		);
+	return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+}
+
+/**
+ * Which connection acts for a repository of `owner`: the one on that account, else the
+ * organization's only connection, else its only token connection (an installation reaches only its
+ * own account's repositories; a token also reaches those its user collaborates on).
+ */
+function connectionForOwner(rows: ConnectionRow[], owner: string): ConnectionRow | undefined {
+	const own = rows.find((row) => row.accountLogin.toLowerCase() === owner.toLowerCase());
+	if (own) return own;
+	if (rows.length === 1) return rows[0];
+	const tokens = rows.filter((row) => row.kind === "personal_token");
+	return tokens.length === 1 ? tokens[0] : undefined;
+}
+
+/** An API client acting through one connection, and the token git clones and pushes with. */
+export interface GithubClient {
+	connection: Connection;
+	octokit: Octokit;
+	/**
+	 * The connection's token for git over HTTPS: the stored token, or an installation token (one
+	 * hour) that this client's API calls then reuse — one client mints at most one token.
+	 */
+	gitToken(): Promise<string>;
+}
+
+function clientFor(row: ConnectionRow, config: GithubConfig): GithubClient {
+	const connection = toConnection(row);
+	if (row.kind === "github_app") {
+		const octokit = appOctokit(config, row.externalId ?? undefined, row.apiUrl);
+		return {
+			connection,
+			octokit,
+			async gitToken() {
+				try {
+					const auth = (await octokit.auth({ type: "installation" })) as { token?: string };
+					if (auth.token) return auth.token;
+				} catch (error) {
+					throw githubError(error, "mint an installation token");
+				}
+				throw new GithubNotConnectedError("The GitHub App installation gave no token");
+			},
+		};
+	}
+	const token = config.secretBox.open(row.sealedCredentials ?? "", `connection:${row.id}`);
+	return { connection, octokit: tokenOctokit(config, token, row.apiUrl), gitToken: async () => token };
+}
+
+/**
+ * The organization's GitHub connection for a repository of `owner` (see `connectionForOwner`), as
+ * one client: resolve it once per operation and pass it along.
+ */
 export async function githubClientFor(
 	context: ServiceContext,
 	params: OrgScope & { owner: string },
 	config: GithubConfig,
-) {
-	const rows = (
-		await context.db
-			.select()
-			.from(schema.integrationConnections)
-			.where(
-				and(
-					eq(schema.integrationConnections.organizationId, params.organizationId),
-					eq(schema.integrationConnections.provider, "github"),
-				),
-			)
-	).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-	const row =
-		rows.find((candidate) => candidate.accountLogin.toLowerCase() === params.owner.toLowerCase()) ??
-		(rows.length === 1 ? rows[0] : undefined);
+): Promise<GithubClient> {
+	const rows = await githubConnectionRows(context, params.organizationId);
+	const row = connectionForOwner(rows, params.owner);
 	if (!row) {
 		throw new GithubNotConnectedError(
-			rows.length === 0
-				? "Connect GitHub in the organization's settings to open pull requests"
-				: `None of this organization's GitHub connections is for ${params.owner}`,
+			rows.length === 0 ? undefined : `None of this organization's GitHub connections is for ${params.owner}`,
 		);
 	}
-	if (row.kind === "github_app") {
-		return {
-			connection: toConnection(row),
-			octokit: appOctokit(config, row.externalId ?? undefined, row.apiUrl),
-		};
-	}
-	const token = config.secretBox.open(row.sealedCredentials ?? "", `connection:${row.id}`);
-	return { connection: toConnection(row), octokit: tokenOctokit(config, token, row.apiUrl) };
+	return clientFor(row, config);
 }
 
-/** A token git can push with (installation tokens are minted on demand and expire within an hour). */
-export async function githubGitToken(
+/**
+ * A short-lived token to clone a repository of the organization with (sessions' sandboxes), or
+ * null when no connection acts for its owner (public repositories clone without one).
+ */
+export async function githubCloneToken(
 	context: ServiceContext,
-	params: OrgScope & { owner: string },
+	params: OrgScope & { repoFullName: string },
 	config: GithubConfig,
-): Promise<string> {
-	const { octokit } = await githubClientFor(context, params, config);
-	const auth = (await octokit.auth({ type: "installation" }).catch(() => octokit.auth())) as {
-		token?: string;
-	};
-	if (!auth.token) throw new GithubNotConnectedError("The GitHub connection has no token to push with");
-	return auth.token;
+): Promise<string | null> {
+	const owner = params.repoFullName.split("/")[0] ?? "";
+	const row = connectionForOwner(await githubConnectionRows(context, params.organizationId), owner);
+	return row ? clientFor(row, config).gitToken() : null;
 }
 
 export interface PullRequest {
@@ -243,19 +293,19 @@ export interface PullRequest {
 	existing: boolean;
 }
 
-/** Opens a pull request, or returns the one already open for `head`. */
+/**
+ * Opens a pull request through `client` (from `githubClientFor`, the same one git pushed with), or
+ * returns the one already open for `head`.
+ */
 export async function openPullRequest(
-	context: ServiceContext,
-	params: OrgScope & { repoFullName: string; head: string; base: string; title: string; body?: string },
-	config: GithubConfig,
+	client: GithubClient,
+	params: { repoFullName: string; head: string; base: string; title: string; body?: string },
 ): Promise<PullRequest> {
 	const [owner, repo] = params.repoFullName.split("/");
-	if (!owner || !repo) throw new GithubRequestError(422, `${params.repoFullName} is not an owner/name`);
-	const { octokit } = await githubClientFor(
-		context,
-		{ organizationId: params.organizationId, owner },
-		config,
-	);
+	if (!owner || !repo || !isGithubFullName(params.repoFullName)) {
+		throw new GithubRequestError(422, `${params.repoFullName} is not an owner/name`);
+	}
+	const { octokit } = client;
 	try {
 		const { data } = await octokit.rest.pulls.create({
 			owner,
@@ -282,39 +332,91 @@ export async function openPullRequest(
 	}
 }
 
+/** A repository as the organization's GitHub connection sees it. */
 export interface GithubRepository {
 	fullName: string;
 	cloneUrl: string;
 	defaultBranch: string;
 	private: boolean;
+	/** The account of the connection that acts for it. */
+	account: string;
 }
 
-/** Repositories a connection can see (for "add a repository from GitHub"). */
+interface RepositoryData {
+	full_name: string;
+	clone_url: string;
+	default_branch?: string;
+	private: boolean;
+}
+
+const toGithubRepository = (repository: RepositoryData, account: string): GithubRepository => ({
+	fullName: repository.full_name,
+	cloneUrl: repository.clone_url,
+	defaultBranch: repository.default_branch ?? "main",
+	private: repository.private,
+	account,
+});
+
+/**
+ * Repositories the organization can import: for each GitHub connection, what it can see (an
+ * installation: `GET /installation/repositories`; a token: its user's repositories) and acts for,
+ * sorted by name. GITHUB_NOT_CONNECTED without a connection.
+ */
 export async function listGithubRepositories(
 	context: ServiceContext,
-	params: OrgScope & { connectionId: string },
+	params: OrgScope,
 	config: GithubConfig,
 ): Promise<GithubRepository[]> {
-	const row = await getConnection(context, params);
-	const { octokit } = await githubClientFor(
+	const rows = await githubConnectionRows(context, params.organizationId);
+	if (rows.length === 0) throw new GithubNotConnectedError();
+	const perConnection = await Promise.all(
+		rows.map(async (row) => {
+			const { octokit } = clientFor(row, config);
+			try {
+				const repositories: RepositoryData[] =
+					row.kind === "github_app"
+						? await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 })
+						: await octokit.paginate(octokit.rest.repos.listForAuthenticatedUser, { per_page: 100 });
+				return repositories
+					.filter((repository) => connectionForOwner(rows, repository.full_name.split("/")[0] ?? "") === row)
+					.map((repository) => toGithubRepository(repository, row.accountLogin));
+			} catch (error) {
+				throw githubError(error, `list the repositories of ${row.accountLogin}`);
+			}
+		}),
+	);
+	return perConnection.flat().sort((a, b) => a.fullName.localeCompare(b.fullName));
+}
+
+/** GitHub's owner/name: an account (letters, digits, hyphens) and a repository name other than "." or "..". */
+export function isGithubFullName(fullName: string): boolean {
+	return /^[A-Za-z0-9][A-Za-z0-9-]*\/(?!\.{1,2}$)[\w.-]+$/.test(fullName);
+}
+
+/** One repository through the connection that acts for its owner (404 when that connection cannot see it). */
+export async function getGithubRepository(
+	context: ServiceContext,
+	params: OrgScope & { fullName: string },
+	config: GithubConfig,
+): Promise<GithubRepository> {
+	const fullName = params.fullName.trim();
+	const [owner = "", repo = ""] = fullName.split("/");
+	if (!isGithubFullName(fullName)) throw new GithubRequestError(422, `${fullName} is not an owner/name`);
+	const { octokit, connection } = await githubClientFor(
 		context,
-		{ organizationId: params.organizationId, owner: row.accountLogin },
+		{ organizationId: params.organizationId, owner },
 		config,
 	);
 	try {
-		const repositories =
-			row.kind === "github_app"
-				? await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 })
-				: await octokit.paginate(octokit.rest.repos.listForAuthenticatedUser, { per_page: 100 });
-		return (
-			repositories as { full_name: string; clone_url: string; default_branch?: string; private: boolean }[]
-		).map((repository) => ({
-			fullName: repository.full_name,
-			cloneUrl: repository.clone_url,
-			defaultBranch: repository.default_branch ?? "main",
-			private: repository.private,
-		}));
+		const { data } = await octokit.rest.repos.get({ owner, repo });
+		return toGithubRepository(data, connection.accountLogin);
 	} catch (error) {
-		throw githubError(error, "list repositories");
+		if ((error as { status?: number }).status === 404) {
+			throw new GithubRequestError(
+				404,
+				`${fullName} does not exist or is not visible to the GitHub connection ${connection.accountLogin}`,
+			);
+		}
+		throw githubError(error, `read ${fullName}`);
 	}
 }

@@ -59,20 +59,3 @@ export async function deleteRepo(
 		.returning({ id: schema.repos.id });
 	return rows.length > 0;
 }
-
-/** The user's GitHub OAuth access token (from signing in with GitHub), when one is stored and valid. */
-export async function findGithubAccessToken(
-	db: DatabaseOrTransaction,
-	params: { userId: string },
-): Promise<string | null> {
-	const rows = await db
-		.select({
-			accessToken: schema.authAccounts.accessToken,
-			expiresAt: schema.authAccounts.accessTokenExpiresAt,
-		})
-		.from(schema.authAccounts)
-		.where(and(eq(schema.authAccounts.userId, params.userId), eq(schema.authAccounts.providerId, "github")));
-	const now = Date.now();
-	const usable = rows.find((row) => row.accessToken && (!row.expiresAt || row.expiresAt.getTime() > now));
-	return usable?.accessToken ?? null;
-}

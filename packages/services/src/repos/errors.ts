@@ -35,27 +35,3 @@ export class LocalReposDisabledError extends DomainError {
 		);
 	}
 }
-
-export class GithubNotConnectedError extends DomainError {
-	constructor() {
-		super(
-			"precondition_failed",
-			"GITHUB_NOT_CONNECTED",
-			"Connect GitHub before importing repositories from it",
-		);
-	}
-}
-
-export class GithubRequestError extends DomainError {
-	constructor(status: number, message: string) {
-		super(githubErrorKind(status), "GITHUB_REQUEST_FAILED", message, {
-			status,
-		});
-	}
-}
-
-function githubErrorKind(status: number): "forbidden" | "not_found" | "unavailable" {
-	if (status === 401 || status === 403) return "forbidden";
-	if (status === 404) return "not_found";
-	return "unavailable";
-}

@@ -2,16 +2,22 @@ import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import type { OrgScope, ServiceContext } from "../context";
 import { isUuid } from "../ids";
+import { GithubNotConnectedError } from "../integrations/errors";
+import type { GithubConfig } from "../integrations/github-client";
+import {
+	type GithubRepository,
+	getGithubRepository,
+	isGithubFullName,
+	listGithubRepositories as listConnectionRepositories,
+} from "../integrations/service";
 import * as reposDb from "./db";
 import {
-	GithubNotConnectedError,
 	InvalidRepoSourceError,
 	LocalReposDisabledError,
 	RepoNameTakenError,
 	RepoNotFoundError,
 } from "./errors";
 import { probeRemote, type RemoteProbe } from "./git-remote";
-import { createGithubRepositorySource, type GithubRepository, type GithubRepositorySource } from "./github";
 import { type Repo, type RepoSourceKind, toRepo } from "./mapper";
 
 /** Derives "owner/name" (or the last path segment) from a git URL or path. */
@@ -30,10 +36,9 @@ export function githubFullNameFromUrl(url: string): string | null {
 		.match(
 			/^(?:https:\/\/(?:[^@/]+@)?github\.com\/|ssh:\/\/git@github\.com\/|git@github\.com:)([\w.-]+)\/([\w.-]+?)(?:\.git)?$/,
 		);
-	return match ? `${match[1]}/${match[2]}` : null;
+	const fullName = match ? `${match[1]}/${match[2]}` : null;
+	return fullName && isGithubFullName(fullName) ? fullName : null;
 }
-
-const fullNamePattern = /^[\w.-]+\/[\w.-]+$/;
 
 function validateSource(sourceKind: RepoSourceKind, url: string): void {
 	if (sourceKind === "local_path") {
@@ -70,7 +75,7 @@ export async function createRepo(
 	const name = (params.name ?? repoNameFromUrl(url)).trim();
 	if (!name) throw new InvalidRepoSourceError("A repository needs a name");
 	const githubFullName = params.githubFullName?.trim() || githubFullNameFromUrl(url);
-	if (githubFullName && !fullNamePattern.test(githubFullName)) {
+	if (githubFullName && !isGithubFullName(githubFullName)) {
 		throw new InvalidRepoSourceError(`${githubFullName} is not a GitHub owner/name`);
 	}
 	if (await reposDb.findRepoByName(context.db, { organizationId: params.organizationId, name })) {
@@ -122,8 +127,8 @@ export interface AddRepoParams extends OrgScope {
 	createdBy?: string | null;
 	/** Self-hosted mode: local paths on the server's disk are accepted. */
 	allowLocalPaths: boolean;
-	/** The organization's GitHub connection, when one is configured. */
-	github?: GithubRepositorySource | null;
+	/** How the platform talks to GitHub (imports go through the organization's GitHub connection). */
+	github?: GithubConfig | undefined;
 	/** Overridable for tests; `git ls-remote --symref` by default. */
 	probe?: (url: string) => Promise<RemoteProbe>;
 }
@@ -156,41 +161,44 @@ export async function addRepo(context: ServiceContext, params: AddRepoParams): P
 			return createRepo(context, { ...common, url: path, sourceKind: "local_path", defaultBranch });
 		}
 		case "github": {
-			if (!params.github) throw new GithubNotConnectedError();
-			const repository = await params.github.getRepository(params.source.fullName.trim());
+			if (!params.github) throw new GithubNotConnectedError("GitHub is not configured on this platform");
+			const repository = await getGithubRepository(
+				context,
+				{ organizationId: params.organizationId, fullName: params.source.fullName },
+				params.github,
+			);
+			// The clone URL carries no credentials: sessions clone with a fresh token from the connection.
 			return createRepo(context, {
 				...common,
 				name: common.name ?? repository.fullName,
 				url: repository.cloneUrl,
 				sourceKind: "github",
 				defaultBranch: repository.defaultBranch,
+				githubFullName: repository.fullName,
 			});
 		}
 	}
 }
 
-/** Repositories the GitHub connection can see, marking the ones already added. */
+/** Repositories the organization's GitHub connections can import, marking the ones already added. */
 export async function listGithubRepositories(
 	context: ServiceContext,
-	params: OrgScope & { github?: GithubRepositorySource | null; search?: string },
+	params: OrgScope & { search?: string },
+	config: GithubConfig,
 ): Promise<(GithubRepository & { added: boolean })[]> {
-	if (!params.github) throw new GithubNotConnectedError();
 	const [available, existing] = await Promise.all([
-		params.github.listRepositories(params.search ? { search: params.search } : {}),
+		listConnectionRepositories(context, { organizationId: params.organizationId }, config),
 		reposDb.listRepos(context.db, { organizationId: params.organizationId }),
 	]);
+	const addedNames = new Set(
+		existing.flatMap((row) => (row.githubFullName ? [row.githubFullName.toLowerCase()] : [])),
+	);
 	const addedUrls = new Set(existing.map((row) => row.url));
-	return available.map((repository) => ({ ...repository, added: addedUrls.has(repository.cloneUrl) }));
-}
-
-/**
- * The GitHub connection a person can import from: their GitHub sign-in's access token, when they
- * signed in with GitHub (null otherwise). `apiUrl` is GITHUB_API_URL.
- */
-export async function githubSourceForUser(
-	context: ServiceContext,
-	params: { userId: string; apiUrl: string },
-): Promise<GithubRepositorySource | null> {
-	const token = await reposDb.findGithubAccessToken(context.db, params);
-	return token ? createGithubRepositorySource({ apiUrl: params.apiUrl, token }) : null;
+	const search = params.search?.trim().toLowerCase();
+	return available
+		.filter((repository) => !search || repository.fullName.toLowerCase().includes(search))
+		.map((repository) => ({
+			...repository,
+			added: addedNames.has(repository.fullName.toLowerCase()) || addedUrls.has(repository.cloneUrl),
+		}));
 }

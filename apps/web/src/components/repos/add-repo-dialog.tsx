@@ -1,8 +1,10 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Loader2, Plus } from "lucide-react";
+import { Loader2, Lock, Plug, Plus } from "lucide-react";
+import Link from "next/link";
 import { type ReactNode, useState } from "react";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import {
 	Dialog,
@@ -34,13 +36,37 @@ const sourceCopy: Record<SourceKind, { label: string; field: string; placeholder
 	},
 	github: {
 		label: "GitHub",
-		field: "Repository (owner/name)",
-		placeholder: "acme/web",
-		help: "Imported through your GitHub sign-in (repositories it can see).",
+		field: "Repository",
+		placeholder: "Filter, or type owner/name",
+		help: "Private repositories are cloned into sessions with a short-lived token from the connection.",
 	},
 };
 
-/** Adds a repository from a git URL, a local path (self-hosted) or the GitHub connection. */
+/** The GitHub tab without a connection: say so, and send owners and admins to connect one. */
+function GithubNotConnected({ canConnect }: { canConnect: boolean }) {
+	return (
+		<div className="space-y-3" data-testid="repo-github-not-connected">
+			<Alert>
+				<Plug />
+				<AlertTitle>GitHub is not connected</AlertTitle>
+				<AlertDescription>
+					{canConnect
+						? "Connect a GitHub account or app installation for this organization to import its repositories, private ones included."
+						: "Ask an owner or admin of this organization to connect GitHub in Settings → Integrations."}
+				</AlertDescription>
+			</Alert>
+			{canConnect ? (
+				<Button asChild variant="outline" className="w-full">
+					<Link href="/settings/integrations" data-testid="repo-github-connect">
+						Connect GitHub in Settings → Integrations
+					</Link>
+				</Button>
+			) : null}
+		</div>
+	);
+}
+
+/** Adds a repository from a git URL, a local path (self-hosted) or the organization's GitHub connection. */
 export function AddRepoDialog({ trigger }: { trigger?: ReactNode }) {
 	const queryClient = useQueryClient();
 	const sources = useQuery(orpc.repos.sources.queryOptions());
@@ -58,18 +84,26 @@ export function AddRepoDialog({ trigger }: { trigger?: ReactNode }) {
 			},
 		}),
 	);
+	const github = sources.data?.github;
+	// Fetched once when the tab opens and filtered here (every keystroke would page through GitHub again).
 	const githubRepos = useQuery(
 		orpc.repos.github.queryOptions({
-			input: value.trim() ? { search: value.trim() } : {},
-			enabled: open && kind === "github",
+			input: {},
+			enabled: open && kind === "github" && Boolean(github?.connected),
+			staleTime: 60_000,
 		}),
 	);
 	const kinds: SourceKind[] = [
 		"git_url",
 		...(sources.data?.localPaths ? (["local_path"] as const) : []),
-		...(sources.data?.github ? (["github"] as const) : []),
+		...(sources.data ? (["github"] as const) : []),
 	];
 	const copy = sourceCopy[kind];
+	const filter = value.trim().toLowerCase();
+	const matching = (githubRepos.data ?? []).filter(
+		(repository) => !filter || repository.fullName.toLowerCase().includes(filter),
+	);
+	const githubUnavailable = kind === "github" && !github?.connected;
 
 	function submit() {
 		const text = value.trim();
@@ -120,6 +154,7 @@ export function AddRepoDialog({ trigger }: { trigger?: ReactNode }) {
 									aria-pressed={kind === option}
 									data-testid={`repo-source-${option}`}
 									onClick={() => {
+										if (option !== kind) setValue("");
 										setKind(option);
 										add.reset();
 									}}
@@ -130,63 +165,100 @@ export function AddRepoDialog({ trigger }: { trigger?: ReactNode }) {
 							))}
 						</fieldset>
 					) : null}
-					<div className="space-y-1.5">
-						<Label htmlFor="repo-source">{copy.field}</Label>
-						<Input
-							id="repo-source"
-							data-testid="repo-source-input"
-							autoFocus
-							placeholder={copy.placeholder}
-							value={value}
-							onChange={(event) => setValue(event.target.value)}
-						/>
-						<p className="text-muted-foreground text-xs">{copy.help}</p>
-						{kind === "github" && githubRepos.data?.length ? (
-							<ul
-								className="max-h-40 overflow-y-auto rounded-md border border-border"
-								aria-label="Your GitHub repositories"
-							>
-								{githubRepos.data.slice(0, 20).map((repository) => (
-									<li key={repository.fullName}>
-										<button
-											type="button"
-											disabled={repository.added}
-											onClick={() => setValue(repository.fullName)}
-											className="flex w-full items-center gap-2 px-3 py-1.5 text-left text-sm hover:bg-accent/50 disabled:opacity-50"
+					{githubUnavailable ? (
+						<GithubNotConnected canConnect={Boolean(github?.canConnect)} />
+					) : (
+						<>
+							<div className="space-y-1.5">
+								<Label htmlFor="repo-source">{copy.field}</Label>
+								<Input
+									id="repo-source"
+									data-testid="repo-source-input"
+									autoFocus
+									autoComplete="off"
+									placeholder={copy.placeholder}
+									value={value}
+									onChange={(event) => setValue(event.target.value)}
+								/>
+								{kind === "github" ? (
+									<p className="text-muted-foreground text-xs">
+										Through the organization's GitHub connection
+										{github && github.accounts.length > 1 ? "s" : ""} ({github?.accounts.join(", ")}).{" "}
+										{copy.help}
+									</p>
+								) : (
+									<p className="text-muted-foreground text-xs">{copy.help}</p>
+								)}
+								{kind === "github" && githubRepos.isPending ? (
+									<p className="flex items-center gap-2 text-muted-foreground text-xs">
+										<Loader2 className="size-3 animate-spin" /> Loading the repositories GitHub shows the
+										connection…
+									</p>
+								) : null}
+								{kind === "github" && githubRepos.data ? (
+									matching.length > 0 ? (
+										<ul
+											className="max-h-48 overflow-y-auto rounded-md border border-border"
+											aria-label="Repositories on GitHub"
+											data-testid="repo-github-list"
 										>
-											<span className="min-w-0 flex-1 truncate">{repository.fullName}</span>
-											<span className="shrink-0 text-muted-foreground text-xs">
-												{repository.added ? "added" : repository.defaultBranch}
-											</span>
-										</button>
-									</li>
-								))}
-							</ul>
-						) : null}
-						{kind === "github" && githubRepos.error ? (
-							<p className="text-destructive text-xs">{githubRepos.error.message}</p>
-						) : null}
-					</div>
-					<div className="space-y-1.5">
-						<Label htmlFor="repo-name">Name (optional)</Label>
-						<Input
-							id="repo-name"
-							placeholder="Derived from the URL or path"
-							value={name}
-							onChange={(event) => setName(event.target.value)}
-						/>
-					</div>
+											{matching.slice(0, 50).map((repository) => (
+												<li key={repository.fullName}>
+													<button
+														type="button"
+														disabled={repository.added}
+														aria-pressed={value === repository.fullName}
+														data-testid="repo-github-option"
+														onClick={() => setValue(repository.fullName)}
+														className="flex w-full items-center gap-2 px-3 py-1.5 text-left text-sm hover:bg-accent/50 disabled:opacity-50 aria-pressed:bg-accent aria-pressed:text-accent-foreground"
+													>
+														<span className="min-w-0 flex-1 truncate">{repository.fullName}</span>
+														{repository.private ? (
+															<Lock className="size-3 shrink-0 text-muted-foreground" aria-label="private" />
+														) : null}
+														<span className="shrink-0 text-muted-foreground text-xs">
+															{repository.added ? "added" : repository.defaultBranch}
+														</span>
+													</button>
+												</li>
+											))}
+										</ul>
+									) : (
+										<p className="text-muted-foreground text-xs">
+											{filter
+												? "No repository of the connection matches; an exact owner/name is still looked up."
+												: "The connection sees no repositories."}
+										</p>
+									)
+								) : null}
+								{kind === "github" && githubRepos.error ? (
+									<p className="text-destructive text-xs">{githubRepos.error.message}</p>
+								) : null}
+							</div>
+							<div className="space-y-1.5">
+								<Label htmlFor="repo-name">Name (optional)</Label>
+								<Input
+									id="repo-name"
+									placeholder={kind === "github" ? "Defaults to owner/name" : "Derived from the URL or path"}
+									value={name}
+									onChange={(event) => setName(event.target.value)}
+								/>
+							</div>
+						</>
+					)}
 					{add.error ? (
 						<p className="text-destructive text-sm" data-testid="add-repo-error">
 							{add.error.message}
 						</p>
 					) : null}
-					<DialogFooter>
-						<Button type="submit" disabled={add.isPending || !value.trim()} data-testid="add-repo-submit">
-							{add.isPending ? <Loader2 className="animate-spin" /> : null}
-							{add.isPending ? "Checking the repository…" : "Add repository"}
-						</Button>
-					</DialogFooter>
+					{githubUnavailable ? null : (
+						<DialogFooter>
+							<Button type="submit" disabled={add.isPending || !value.trim()} data-testid="add-repo-submit">
+								{add.isPending ? <Loader2 className="animate-spin" /> : null}
+								{add.isPending ? "Checking the repository…" : "Add repository"}
+							</Button>
+						</DialogFooter>
+					)}
 				</form>
 			</DialogContent>
 		</Dialog>

@@ -48,6 +48,8 @@ function occurrences(text: string, needle: string): number {
 beforeAll(async () => {
 	mkdirSync(artifacts, { recursive: true });
 	github = await createFakeGithub();
+	github.addRepository("grace/notes", { private: true, defaultBranch: "trunk" });
+	github.addRepository("grace/site");
 	platform = await startWebPlatform({
 		githubApiUrl: github.url,
 		inherited: { PATH: process.env.PATH, HOME: process.env.HOME },
@@ -89,6 +91,20 @@ describe("session workspace in the browser", () => {
 		await row.waitFor();
 		expect((await row.textContent()) ?? "").toContain("main");
 		await shot(page, "03-repos-desktop");
+	});
+
+	it("says GitHub import needs the organization's connection, and links owners to it", async () => {
+		await page.click('[data-testid="add-repo-button"]');
+		await page.click('[data-testid="repo-source-github"]');
+		await page.waitForSelector('[data-testid="repo-github-not-connected"]');
+		expect(await page.locator('[data-testid="repo-source-input"]').count()).toBe(0);
+		expect(await page.locator('[data-testid="add-repo-submit"]').count()).toBe(0);
+		const link = page.locator('[data-testid="repo-github-connect"]');
+		expect(await link.getAttribute("href")).toBe("/settings/integrations");
+		await shot(page, "02b-add-repo-github-not-connected-desktop");
+		await link.click();
+		await page.waitForURL(/\/settings\/integrations$/);
+		await page.waitForSelector('[data-testid="github-not-connected"]');
 	});
 
 	it("starts a session with the scripted demo model", async () => {
@@ -244,6 +260,15 @@ describe("session workspace in the browser", () => {
 				phone.width,
 			);
 		}
+		await phonePage.goto(`${platform.webUrl}/repos`);
+		await phonePage.click('[data-testid="add-repo-button"]');
+		await phonePage.click('[data-testid="repo-source-github"]');
+		await phonePage.waitForSelector('[data-testid="repo-github-connect"]');
+		await shot(phonePage, "20-add-repo-github-not-connected-phone");
+		expect(await phonePage.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+			phone.width,
+		);
+		await phonePage.keyboard.press("Escape");
 		await phonePage.goto(sessionUrl);
 		await phonePage.waitForSelector(
 			'[data-testid="assistant-message"] >> text=the dev server is running on port 3000',
@@ -276,6 +301,35 @@ describe("session workspace in the browser", () => {
 		await page.waitForSelector('[data-testid="connection-row"] >> text=grace');
 		expect(await page.inputValue('[data-testid="github-token"]')).toBe("");
 		await shot(page, "13-integrations-desktop");
+	});
+
+	it("imports a private repository through the organization's GitHub connection", async () => {
+		await page.goto(`${platform.webUrl}/repos`);
+		await page.click('[data-testid="add-repo-button"]');
+		await page.click('[data-testid="repo-source-github"]');
+		await page.waitForSelector('[data-testid="repo-github-option"]');
+		const options = page.locator('[data-testid="repo-github-option"]');
+		expect(await options.allTextContents()).toEqual(["grace/notestrunk", "grace/sitemain"]);
+		expect(await options.first().locator('[aria-label="private"]').count()).toBe(1);
+		expect(await options.last().locator('[aria-label="private"]').count()).toBe(0);
+		await shot(page, "13b-add-repo-github-list-desktop");
+		await page.fill('[data-testid="repo-source-input"]', "NOTE");
+		expect(await options.count()).toBe(1);
+		await options.first().click();
+		expect(await page.inputValue('[data-testid="repo-source-input"]')).toBe("grace/notes");
+		await shot(page, "13c-add-repo-github-selected-desktop");
+		await page.click('[data-testid="add-repo-submit"]');
+		const row = page.locator('[data-testid="repo-row"]', { hasText: "grace/notes" });
+		await row.waitFor();
+		// The dialog and its fading overlay are gone.
+		await page.waitForFunction(() => !document.querySelector('[role="dialog"], .fixed.inset-0.z-50'));
+		expect((await row.textContent()) ?? "").toContain("trunk");
+		await shot(page, "13d-repos-with-github-desktop");
+		// Imported ones show as added.
+		await page.click('[data-testid="add-repo-button"]');
+		await page.click('[data-testid="repo-source-github"]');
+		await page.waitForSelector('[data-testid="repo-github-option"][disabled] >> text=grace/notes');
+		await page.keyboard.press("Escape");
 	});
 
 	it("pauses from the header and resumes from the status banner", async () => {

@@ -80,14 +80,16 @@ export function IntegrationsSettings() {
 					<GitPullRequestIcon className="size-5" /> GitHub
 				</CardTitle>
 				<CardDescription>
-					Sessions push their branch and open pull requests as this connection. The connection whose account
-					owns a repository is used, or the only one.
+					Repositories are imported through this connection (private ones included), and sessions clone, push
+					their branch and open pull requests with it. For a repository, the connection on its owner's account
+					acts, else the only connection, else the only token connection.
 				</CardDescription>
 			</CardHeader>
 			<CardContent className="grid gap-4">
 				{github.length === 0 ? (
 					<p className="text-sm text-muted-foreground" data-testid="github-not-connected">
-						Not connected: the pull request action in sessions is unavailable.
+						Not connected: repositories cannot be imported from GitHub, and the pull request action in
+						sessions is unavailable.
 					</p>
 				) : (
 					<div className="grid gap-2">

@@ -1,18 +1,17 @@
+import { createFakeGithub, type FakeGithub } from "@proliferate/vitest-setup/fake-github";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeGitHub, startFakeGitHub } from "../testing/fake-github";
 import { cookiesFrom, createWebHarness, type WebHarness } from "../testing/harness";
 
 describe("GitHub OAuth sign-in (against a local server speaking GitHub's protocol)", () => {
-	let github: FakeGitHub;
+	let github: FakeGithub;
 	let harness: WebHarness;
-	const credentials = { clientId: "Iv1.test-client", clientSecret: "test-client-secret-value" };
 
 	beforeAll(async () => {
-		github = await startFakeGitHub(credentials);
+		github = await createFakeGithub();
 		harness = await createWebHarness({
 			env: {
-				GITHUB_OAUTH_CLIENT_ID: credentials.clientId,
-				GITHUB_OAUTH_CLIENT_SECRET: credentials.clientSecret,
+				GITHUB_OAUTH_CLIENT_ID: github.oauth.clientId,
+				GITHUB_OAUTH_CLIENT_SECRET: github.oauth.clientSecret,
 				GITHUB_OAUTH_URL: github.url,
 				GITHUB_API_URL: github.url,
 			},
@@ -42,7 +41,7 @@ describe("GitHub OAuth sign-in (against a local server speaking GitHub's protoco
 	}
 
 	it("signs up a GitHub user with their verified primary email and a personal organization", async () => {
-		github.user = {
+		github.signInAs({
 			id: 4242,
 			login: "hopper",
 			name: "Grace Hopper",
@@ -50,7 +49,7 @@ describe("GitHub OAuth sign-in (against a local server speaking GitHub's protoco
 				{ email: "old@navy.mil", primary: false, verified: true },
 				{ email: "Grace@Navy.mil", primary: true, verified: true },
 			],
-		};
+		});
 		const finished = await signInWithGitHub();
 		expect(finished.status).toBe(302);
 		expect(finished.headers.get("location")).toContain("/onboarding");
@@ -76,12 +75,40 @@ describe("GitHub OAuth sign-in (against a local server speaking GitHub's protoco
 		});
 		const { url } = (await started.json()) as { url: string };
 		const state = new URL(url).searchParams.get("state");
-		const before = github.tokenRequests;
+		const tokenRequests = () =>
+			github.requests.filter((request) => request.path === "/login/oauth/access_token").length;
+		const before = tokenRequests();
 		const badCode = await harness.authRequest(`/callback/github?code=not-issued&state=${state}`, {
 			headers: new Headers({ cookie: cookiesFrom(started) }),
 		});
-		expect(github.tokenRequests).toBe(before + 1);
+		expect(tokenRequests()).toBe(before + 1);
 		expect(badCode.headers.get("location")).toContain("error");
 		expect(cookiesFrom(badCode)).not.toContain("session_token");
+	});
+
+	it("signs nobody in when the OAuth app's secret is wrong (GitHub refuses the code exchange)", async () => {
+		const misconfigured = await createWebHarness({
+			env: {
+				GITHUB_OAUTH_CLIENT_ID: github.oauth.clientId,
+				GITHUB_OAUTH_CLIENT_SECRET: "not-the-client-secret",
+				GITHUB_OAUTH_URL: github.url,
+				GITHUB_API_URL: github.url,
+			},
+		});
+		try {
+			const started = await misconfigured.authRequest("/sign-in/social", {
+				body: { provider: "github", callbackURL: "/onboarding" },
+			});
+			const { url } = (await started.json()) as { url: string };
+			const authorized = await fetch(url, { redirect: "manual" });
+			const callback = new URL(authorized.headers.get("location") ?? "");
+			const finished = await misconfigured.authRequest(`/callback/github${callback.search}`, {
+				headers: new Headers({ cookie: cookiesFrom(started) }),
+			});
+			expect(finished.headers.get("location")).toContain("error");
+			expect(cookiesFrom(finished)).not.toContain("session_token");
+		} finally {
+			await misconfigured.close();
+		}
 	});
 });

@@ -1,20 +1,8 @@
 import { integrations } from "@proliferate/services";
 import { DomainError } from "@proliferate/shared/errors";
 import { z } from "zod";
-import type { WebEnv } from "../env";
+import { githubConfig } from "../github";
 import { orgProcedure } from "../orpc";
-
-/** GitHub settings for the organization's connections; refuses clearly when the key to seal tokens is missing. */
-function githubConfig(env: WebEnv): integrations.GithubConfig {
-	if (!env.SECRETS_ENCRYPTION_KEY) {
-		throw new DomainError(
-			"precondition_failed",
-			"SECRETS_ENCRYPTION_KEY_MISSING",
-			"Connecting GitHub needs SECRETS_ENCRYPTION_KEY (64 hex characters) in the web app's configuration",
-		);
-	}
-	return { apiUrl: env.GITHUB_API_URL, secretBox: new integrations.SecretBox(env.SECRETS_ENCRYPTION_KEY) };
-}
 
 function requireManager(role: "owner" | "admin" | "member"): void {
 	if (role === "member") {
@@ -22,7 +10,7 @@ function requireManager(role: "owner" | "admin" | "member"): void {
 	}
 }
 
-/** The organization's connections to outside systems (GitHub today), used for pull requests. */
+/** The organization's connections to outside systems (GitHub today): repository import and pull requests. */
 export const integrationsRouter = {
 	list: orgProcedure.handler(({ context }) =>
 		integrations.listConnections(context.web.services, { organizationId: context.organization.id }),

@@ -1,19 +1,10 @@
-import { repos } from "@proliferate/services";
+import { integrations, repos } from "@proliferate/services";
 import { z } from "zod";
-import type { WebContext } from "../context";
+import { connectedGithubConfig } from "../github";
 import { orgProcedure } from "../orpc";
-import type { Viewer } from "../viewer";
 import { allowsLocalRepos } from "./session-deps";
 
 const repoId = z.uuid();
-
-/** The caller's GitHub connection (their GitHub sign-in), or null. */
-function githubFor(context: { web: WebContext; viewer: Viewer }) {
-	return repos.githubSourceForUser(context.web.services, {
-		userId: context.viewer.user.id,
-		apiUrl: context.web.env.GITHUB_API_URL,
-	});
-}
 
 const sourceSchema = z.discriminatedUnion("kind", [
 	z.object({ kind: z.literal("git_url"), url: z.string().trim().min(1).max(2000) }),
@@ -37,11 +28,26 @@ export const reposRouter = {
 			repos.getRepo(context.web.services, { organizationId: context.organization.id, repoId: input.repoId }),
 		),
 
-	/** Which sources the add dialog offers. */
-	sources: orgProcedure.handler(async ({ context }) => ({
-		localPaths: allowsLocalRepos(context.web),
-		github: (await githubFor(context)) !== null,
-	})),
+	/**
+	 * What the add dialog offers: local paths (self-hosted mode only), and GitHub through the
+	 * organization's connections (their accounts; whether the caller may connect one).
+	 */
+	sources: orgProcedure.handler(async ({ context }) => {
+		const connections = await integrations.listConnections(context.web.services, {
+			organizationId: context.organization.id,
+		});
+		const accounts = connections
+			.filter((connection) => connection.provider === "github")
+			.map((connection) => connection.accountLogin);
+		return {
+			localPaths: allowsLocalRepos(context.web),
+			github: {
+				connected: accounts.length > 0,
+				accounts,
+				canConnect: context.role === "owner" || context.role === "admin",
+			},
+		};
+	}),
 
 	add: orgProcedure
 		.input(z.object({ source: sourceSchema, name: z.string().trim().max(200).optional() }))
@@ -52,19 +58,24 @@ export const reposRouter = {
 				source: input.source,
 				...(input.name ? { name: input.name } : {}),
 				allowLocalPaths: allowsLocalRepos(context.web),
-				github: input.source.kind === "github" ? await githubFor(context) : null,
+				...(input.source.kind === "github"
+					? { github: await connectedGithubConfig(context.web, context.organization.id) }
+					: {}),
 			}),
 		),
 
-	/** Repositories the caller's GitHub connection can see (GITHUB_NOT_CONNECTED without one). */
+	/**
+	 * Repositories the organization's GitHub connections can import, private ones included
+	 * (GITHUB_NOT_CONNECTED without a connection).
+	 */
 	github: orgProcedure
 		.input(z.object({ search: z.string().trim().max(200).optional() }).optional())
 		.handler(async ({ context, input }) =>
-			repos.listGithubRepositories(context.web.services, {
-				organizationId: context.organization.id,
-				github: await githubFor(context),
-				...(input?.search ? { search: input.search } : {}),
-			}),
+			repos.listGithubRepositories(
+				context.web.services,
+				{ organizationId: context.organization.id, ...(input?.search ? { search: input.search } : {}) },
+				await connectedGithubConfig(context.web, context.organization.id),
+			),
 		),
 
 	delete: orgProcedure.input(z.object({ repoId })).handler(async ({ context, input }) => {

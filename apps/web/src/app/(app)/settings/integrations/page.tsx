@@ -9,7 +9,7 @@ export default function IntegrationsPage() {
 		<div className="mx-auto w-full max-w-5xl px-4 py-8 md:px-8">
 			<PageHeader
 				title="Integrations"
-				description="Connections this organization's sessions act through, such as GitHub for pushing branches and opening pull requests."
+				description="Connections this organization acts through, such as GitHub for importing repositories, pushing branches and opening pull requests."
 			/>
 			<IntegrationsSettings />
 		</div>
