@@ -8,6 +8,7 @@ import {
 	OPENCODE_SANDBOX_DIR,
 } from "@proliferate/agent-runtime";
 import { SANDBOX_MCP_ENTRY, SANDBOX_MCP_HOST_DIR, SANDBOX_MCP_SANDBOX_DIR } from "@proliferate/sandbox-mcp";
+import { SANDBOX_GIT_IDENTITY } from "@proliferate/shared";
 import { describe, expect, it } from "vitest";
 
 const here = import.meta.dirname;
@@ -55,6 +56,9 @@ describe("the remote sandbox image", () => {
 			`ln -s "$(command -v opencode)" ${OPENCODE_SANDBOX_DIR}/${OPENCODE_IMAGE_BINARY}`,
 		);
 		expect(dockerfile).toContain("ln -sf /usr/local/bin/node /usr/bin/node");
+		// The same git identity local sandboxes commit with.
+		expect(dockerfile).toContain(`git config --system user.name "${SANDBOX_GIT_IDENTITY.name}"`);
+		expect(dockerfile).toContain(`git config --system user.email ${SANDBOX_GIT_IDENTITY.email}`);
 		expect(deploy).toContain("context_dir=ROOT");
 	});
 

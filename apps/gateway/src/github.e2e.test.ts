@@ -100,10 +100,8 @@ describe("private GitHub repositories through the organization's GitHub App inst
 		const client = platform.connect(sessionId, await platform.userToken(sessionId), 0);
 		await waitFor(() => client.stream.state === "open", 10_000, "client open");
 		await client.stream.git.createBranch("feature/notes");
-		// The remote image carries no git identity (the local sandbox's /etc/gitconfig has one).
-		const edit = await client.stream.runCommand(
-			"git config user.name Agent && git config user.email agent@example.test && echo '# Notes' > NOTES.md && echo ok",
-		);
+		// No identity is set here: the sandbox's default commits.
+		const edit = await client.stream.runCommand("echo '# Notes' > NOTES.md && echo ok");
 		expect(edit.stdout.trim()).toBe("ok");
 		await client.stream.git.commit("Add notes", {});
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { PROCESS_LOG_MARKERS, type SandboxProvider } from "@proliferate/shared";
+import { PROCESS_LOG_MARKERS, SANDBOX_GIT_IDENTITY, type SandboxProvider } from "@proliferate/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 export interface ContractOptions {
@@ -66,6 +66,12 @@ export function describeSandboxProviderContract(
 				expect(result.exitCode).toBe(0);
 				expect(result.stdout).toContain("README.md");
 				expect(result.stdout).toContain(sandbox.workspaceDir);
+				// Commits work out of the box, under the sandbox's identity.
+				const commit = await provider.exec(
+					sandbox.sandboxId,
+					"git commit --allow-empty --quiet -m contract && git log -1 --format=%an/%ae",
+				);
+				expect(commit.stdout.trim()).toBe(`${SANDBOX_GIT_IDENTITY.name}/${SANDBOX_GIT_IDENTITY.email}`);
 			},
 			timeout,
 		);

@@ -20,6 +20,9 @@ export interface RepoSource {
 	token?: string;
 }
 
+/** Who commits in a sandbox unless the repository or the person there sets someone else. */
+export const SANDBOX_GIT_IDENTITY = { name: "Proliferate Agent", email: "agent@proliferate.local" } as const;
+
 /**
  * Lines every provider writes to a process's log (`~/.proliferate/logs/<name>.log`): before each
  * start, and when the process exits. A reader takes the part after the last `starting` as the

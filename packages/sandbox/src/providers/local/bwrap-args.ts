@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { SANDBOX_GIT_IDENTITY } from "@proliferate/shared";
 import { type SandboxLayout, sandboxPaths } from "./layout";
 
 export interface RuntimeMount {
@@ -80,8 +81,7 @@ export function sandboxEtcFiles(): Record<string, string> {
 		group: "root:x:0:\nuser:x:1000:\n",
 		hosts: "127.0.0.1 localhost sandbox\n::1 localhost\n",
 		"nsswitch.conf": "passwd: files\ngroup: files\nhosts: files\n",
-		gitconfig:
-			"[user]\n\tname = Proliferate Agent\n\temail = agent@proliferate.local\n[init]\n\tdefaultBranch = main\n[safe]\n\tdirectory = *\n",
+		gitconfig: `[user]\n\tname = ${SANDBOX_GIT_IDENTITY.name}\n\temail = ${SANDBOX_GIT_IDENTITY.email}\n[init]\n\tdefaultBranch = main\n[safe]\n\tdirectory = *\n`,
 	};
 }
 

@@ -8,6 +8,7 @@ import {
 	type ExecResult,
 	PROCESS_LOG_MARKERS,
 	type ProviderHealth,
+	SANDBOX_GIT_IDENTITY,
 	SandboxAlreadyClaimedError,
 	SandboxCommandError,
 	type SandboxHandle,
@@ -205,7 +206,15 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 		this.logger.info({ sandboxId, provider: this.type, ms: Date.now() - started }, "sandbox created");
 		try {
 			if (!options.snapshotId) {
-				await this.runChecked(sandboxId, `mkdir -p ${REMOTE_WORKSPACE} ${REMOTE_HOME}/.proliferate/logs`);
+				await this.runChecked(
+					sandboxId,
+					[
+						`mkdir -p ${REMOTE_WORKSPACE} ${REMOTE_HOME}/.proliferate/logs || exit 1`,
+						// Commits need an identity; an image (or template) without one gets the sandbox's default.
+						`git config user.name >/dev/null || git config --global user.name ${shellQuote(SANDBOX_GIT_IDENTITY.name)} || exit 1`,
+						`git config user.email >/dev/null || git config --global user.email ${shellQuote(SANDBOX_GIT_IDENTITY.email)}`,
+					].join("\n"),
+				);
 			}
 			if (options.repo) await this.cloneRepo(sandboxId, options.repo);
 			await this.writeFiles(sandboxId, options.files);
