@@ -14,7 +14,7 @@ const env = loadEnvironmentOrExit(gatewayEnvSchema, "gateway");
 const logger = createLogger({ service: "gateway", level: env.LOG_LEVEL });
 const database = createDb(env.DATABASE_URL);
 const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
-const { binary, mounts } = await sandboxRuntime();
+const { binary, mounts, helpersDigest } = await sandboxRuntime();
 const local = {
 	dataDirectory: resolve(env.PROLIFERATE_DATA_DIR),
 	runtimeMounts: mounts,
@@ -75,6 +75,7 @@ const gateway = createGateway({
 		modelId: env.AGENT_MODEL_ID,
 		modelLabel: env.AGENT_MODEL_LABEL,
 		binaryFileName: binary.fileName,
+		helpersDigest,
 		...(env.LLM_PROXY_ADMIN_SECRET
 			? {
 					llmAccess: proxyLlmAccess(

@@ -1,5 +1,6 @@
 import { orgs, repos, sandboxes, sessions, warmPool } from "@proliferate/services";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { imageHelpersStatus } from "./runtime/sandbox-runtime";
 import { answered, createTestPlatform, statusSeen, type TestPlatform, waitFor } from "./testing/platform";
 
 /**
@@ -145,6 +146,23 @@ describe("sandbox providers in the gateway", () => {
 			});
 		}
 	}, 300_000);
+
+	it("tells whether a remote image carries this gateway's helpers", async () => {
+		const e2b = platform.providers.get("e2b");
+		const sandbox = await e2b.createSandbox({ sessionId: null, organizationId: null });
+		try {
+			expect(await imageHelpersStatus(e2b, sandbox.sandboxId, platform.helpersDigest)).toBe("match");
+			expect(await imageHelpersStatus(e2b, sandbox.sandboxId, "0".repeat(64))).toBe("mismatch");
+			// The local provider has no image file: a "remote" check there finds no digest.
+			const local = await platform.provider.createSandbox({ sessionId: null, organizationId: null });
+			expect(await imageHelpersStatus(platform.provider, local.sandboxId, platform.helpersDigest)).toBe(
+				"missing",
+			);
+			await platform.provider.terminate(local.sandboxId);
+		} finally {
+			await e2b.terminate(sandbox.sandboxId);
+		}
+	});
 
 	it("fails the session with the missing settings when the organization's provider is not configured", async () => {
 		await orgs.setSandboxProviderOverride(platform.services, {

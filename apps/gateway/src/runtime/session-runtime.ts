@@ -35,7 +35,11 @@ import { buildSystemPrompt, platformToolsByKind } from "@proliferate/shared/prom
 import { GitOperations } from "./git-operations";
 import { type LlmAccess, staticLlmAccess } from "./llm-access";
 import { cloneSource, openPullRequest, type PullRequestInput, type PullRequestResult } from "./pull-requests";
+import { imageHelpersStatus } from "./sandbox-runtime";
 import type { WarmPoolKeeper } from "./warm-pool-keeper";
+
+/** Providers whose image this process has checked (once is enough: every sandbox starts from it). */
+const checkedImages = new Set<string>();
 
 export interface AgentSettings {
 	/** Secret from which each session's OpenCode password is derived (stable across gateway restarts). */
@@ -45,6 +49,8 @@ export interface AgentSettings {
 	modelId: string;
 	modelLabel: string;
 	binaryFileName: string;
+	/** Digest of the helpers this gateway runs (`sandboxRuntime().helpersDigest`); remote images are checked against it. */
+	helpersDigest?: string;
 	/** Per-session endpoint and key (virtual keys of the LLM proxy); absent: llmBaseUrl and llmApiKey for all. */
 	llmAccess?: LlmAccess;
 }
@@ -311,6 +317,7 @@ export class SessionRuntime {
 								Object.entries(sandbox.ports).map(([port, url]) => [`port:${port}`, url]),
 							),
 						});
+			if (remote && agent.helpersDigest) this.checkImage(provider, sandbox.sandboxId, agent.helpersDigest);
 			const opencodeUrl = sandbox.ports[OPENCODE_PORT];
 			if (!opencodeUrl) throw new Error("the sandbox did not expose OpenCode's port");
 			await this.status("starting", "Starting the agent", 0.6);
@@ -373,6 +380,24 @@ export class SessionRuntime {
 			await this.status("failed", reason.split("\n")[0]);
 			throw error;
 		}
+	}
+
+	/** Warns (in the background, once per provider) when a remote image carries other helpers than this gateway. */
+	private checkImage(provider: SandboxProvider, sandboxId: string, expected: string): void {
+		if (checkedImages.has(provider.type)) return;
+		checkedImages.add(provider.type);
+		void imageHelpersStatus(provider, sandboxId, expected).then(
+			(status) => {
+				if (status === "match") return;
+				this.deps.logger.warn(
+					{ provider: provider.type, status },
+					status === "missing"
+						? "the sandbox image records no helpers digest: rebuild it from packages/modal-sandbox"
+						: "the sandbox image carries other platform helpers (sandbox-mcp, agent tools) than this gateway: rebuild it from packages/modal-sandbox",
+				);
+			},
+			() => checkedImages.delete(provider.type),
+		);
 	}
 
 	/**

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDemoRepo } from "@proliferate/demo-repo";
@@ -26,7 +26,7 @@ import { Redis } from "ioredis";
 import WebSocket from "ws";
 import { createGateway, type Gateway } from "../create-gateway";
 import { proxyLlmAccess } from "../runtime/llm-access";
-import { sandboxRuntime } from "../runtime/sandbox-runtime";
+import { IMAGE_HELPERS_DIGEST_PATH, sandboxRuntime } from "../runtime/sandbox-runtime";
 
 /**
  * A real gateway with a real database, Redis, local sandboxes, OpenCode and the scripted model,
@@ -68,6 +68,8 @@ export interface TestPlatform {
 		options?: { idleTimeoutMs?: number; sandboxLifetimeSeconds?: number },
 	) => Promise<Gateway>;
 	provider: LocalSandboxProvider;
+	/** Digest of the helpers the gateways run (the fake E2B image records the same). */
+	helpersDigest: string;
 	/** Every provider the gateways use (local, plus E2B with `options.e2b`). */
 	providers: SandboxProviderRegistry;
 	/** The E2B cloud the E2B provider talks to (with `options.e2b`). */
@@ -126,11 +128,18 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 	await llmProxy.listen(0);
 	const llmProxyClient = createLlmProxyClient({ baseUrl: llmProxy.url, adminSecret: llmProxyAdminSecret });
 	const llmAccess = proxyLlmAccess(llmProxyClient, llmProxy.url);
-	const { binary, mounts } = await sandboxRuntime();
+	const { binary, mounts, helpersDigest } = await sandboxRuntime();
 	const provider = new LocalSandboxProvider({ dataDirectory: join(root, "data"), runtimeMounts: mounts });
 	// The fake E2B image carries the same directories the local provider mounts (as the real image does).
 	const e2b = setup.e2b
-		? await startFakeE2bServer({ root: join(root, "e2b"), templates: ["proliferate"], imageMounts: mounts })
+		? await startFakeE2bServer({
+				root: join(root, "e2b"),
+				templates: ["proliferate"],
+				imageMounts: [
+					...mounts,
+					{ hostPath: digestFile(root, helpersDigest), sandboxPath: IMAGE_HELPERS_DIGEST_PATH },
+				],
+			})
 		: undefined;
 	const providers = new SandboxProviderRegistry(
 		{ defaultProvider: "local" },
@@ -208,6 +217,7 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 				modelId: "demo",
 				modelLabel: "Scripted demo model",
 				binaryFileName: binary.fileName,
+				helpersDigest,
 			},
 			secrets,
 			logger: createSilentLogger(),
@@ -265,6 +275,7 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 		repoId: repo.id,
 		userToken,
 		provider,
+		helpersDigest,
 		providers,
 		...(e2b ? { e2b } : {}),
 		github,
@@ -336,6 +347,13 @@ export function answered(events: SessionEvent[], after = 0): boolean {
 		events.at(-1)?.type === "session.status" &&
 		(events.at(-1) as { status?: string }).status === "idle"
 	);
+}
+
+/** The digest file the real image writes at build time, for the fake image. */
+function digestFile(root: string, digest: string): string {
+	const path = join(root, "helpers.sha256");
+	writeFileSync(path, `${digest}\n`);
+	return path;
 }
 
 export async function waitFor<T>(
