@@ -105,6 +105,7 @@ export const webEnvSchema = envSchema
 		GITHUB_API_URL: true,
 		GITHUB_APP_ID: true,
 		GITHUB_APP_PRIVATE_KEY: true,
+		GITHUB_APP_SLUG: true,
 		SANDBOX_PROVIDER: true,
 		AGENT_MODEL_ID: true,
 		AGENT_MODEL_LABEL: true,

@@ -37,6 +37,9 @@ export interface FakeGithubRepositoryOptions {
  *   (RS256 app JWTs verified with the app's public key; installation tokens expire after an hour).
  * - OAuth web flow: `/login/oauth/authorize` (redirects back with a code) and
  *   `/login/oauth/access_token` (checks the client credentials and the code).
+ * - The App's installation page `/apps/{slug}/installations/new?state=…`: the user approving at once,
+ *   it redirects to the Setup URL given to `app.onInstall` with `installation_id`, `setup_action` and
+ *   the `state` unchanged.
  * - Git smart HTTP at each repository's `clone_url` (`git http-backend`), for repositories added with
  *   a `source`: private repositories need a token (HTTP Basic, any user name), pushes need write access.
  *
@@ -54,7 +57,25 @@ export interface FakeGithub {
 	/** Revokes a personal, OAuth or installation token (GitHub then answers 401 Bad credentials). */
 	revokeToken(token: string): void;
 	/** A GitHub App whose JWTs it verifies, with one installation per account login. */
-	app: { appId: string; privateKey: string; installationId: (login: string) => string };
+	app: {
+		appId: string;
+		privateKey: string;
+		/** github.com/apps/<slug> */
+		slug: string;
+		installationId: (login: string) => string;
+		/**
+		 * What the installation page does from now on: redirect to `setupUrl` with the installation on
+		 * `account` (created when new; or `installationId` as given, known or not) and
+		 * `setup_action=install`, or with `setup_action=request` and no installation (a member asking an
+		 * organization owner to approve).
+		 */
+		onInstall(options: {
+			setupUrl: string;
+			account: string;
+			installationId?: string;
+			setupAction?: "install" | "request";
+		}): void;
+	};
 	addRepository(fullName: string, options?: FakeGithubRepositoryOptions): void;
 	/** The bare git repository served for `fullName` (added with a `source`). */
 	gitDir(fullName: string): string;
@@ -90,6 +111,10 @@ export async function createFakeGithub(
 ): Promise<FakeGithub> {
 	const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 	const appId = "424242";
+	const appSlug = "proliferate-test-app";
+	let installPage:
+		| { setupUrl: string; account: string; installationId?: string; setupAction?: "install" | "request" }
+		| undefined;
 	const oauth = options.oauth ?? {
 		clientId: `Iv1.${randomBytes(8).toString("hex")}`,
 		clientSecret: randomBytes(20).toString("hex"),
@@ -229,6 +254,38 @@ export async function createFakeGithub(
 		} catch {
 			return null;
 		}
+	}
+
+	function installationIdFor(login: string): string {
+		for (const [id, existing] of installations) if (existing === login) return id;
+		const id = String(1000 + installations.size);
+		installations.set(id, login);
+		return id;
+	}
+
+	/** The App's installation page, as a user who approves (or requests) the installation right away. */
+	function installPageRoute(request: IncomingMessage, response: ServerResponse, path: URL): boolean {
+		if (request.method !== "GET" || path.pathname !== `/apps/${appSlug}/installations/new`) return false;
+		if (!installPage) {
+			response.writeHead(404, { "content-type": "text/plain" });
+			response.end("The fake GitHub's installation page has no Setup URL: call app.onInstall first.\n");
+			return true;
+		}
+		ensureUser(installPage.account);
+		const back = new URL(installPage.setupUrl);
+		const action = installPage.setupAction ?? "install";
+		if (action === "install") {
+			back.searchParams.set(
+				"installation_id",
+				installPage.installationId ?? installationIdFor(installPage.account),
+			);
+		}
+		back.searchParams.set("setup_action", action);
+		const state = path.searchParams.get("state");
+		if (state !== null) back.searchParams.set("state", state);
+		response.writeHead(302, { location: back.toString() });
+		response.end();
+		return true;
 	}
 
 	async function oauthRoutes(
@@ -516,6 +573,7 @@ export async function createFakeGithub(
 				failures.count--;
 				return send(response, failures.status, { message: "Server Error" });
 			}
+			if (installPageRoute(request, response, path)) return;
 			if (await oauthRoutes(request, response, path)) return;
 			if (await gitRoute(request, response, path)) return;
 			await restRoutes(request, response, path);
@@ -547,11 +605,10 @@ export async function createFakeGithub(
 		app: {
 			appId,
 			privateKey: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
-			installationId(login) {
-				for (const [id, existing] of installations) if (existing === login) return id;
-				const id = String(1000 + installations.size);
-				installations.set(id, login);
-				return id;
+			slug: appSlug,
+			installationId: installationIdFor,
+			onInstall(options) {
+				installPage = options;
 			},
 		},
 		addRepository(fullName, options = {}) {

@@ -25,6 +25,24 @@ export function githubConfig(env: WebEnv): integrations.GithubConfig {
 	};
 }
 
+/** Whether owners and admins can install the deployment's GitHub App from the integrations page. */
+export type GithubAppAvailability =
+	| { configured: true; slug: string; installUrl: string }
+	| { configured: false; missing: string[] };
+
+const githubAppKeys = ["GITHUB_APP_ID", "GITHUB_APP_PRIVATE_KEY", "GITHUB_APP_SLUG"] as const;
+
+/** The App's installation page (`<GITHUB_OAUTH_URL>/apps/<slug>/installations/new`) when all three keys are set. */
+export function githubAppAvailability(env: WebEnv): GithubAppAvailability {
+	const missing = githubAppKeys.filter((key) => !env[key]);
+	if (missing.length > 0 || !env.GITHUB_APP_SLUG) return { configured: false, missing };
+	const installUrl = new URL(
+		`apps/${encodeURIComponent(env.GITHUB_APP_SLUG)}/installations/new`,
+		env.GITHUB_OAUTH_URL.endsWith("/") ? env.GITHUB_OAUTH_URL : `${env.GITHUB_OAUTH_URL}/`,
+	);
+	return { configured: true, slug: env.GITHUB_APP_SLUG, installUrl: installUrl.toString() };
+}
+
 /**
  * GitHub settings to act through the organization's connections; says the organization has no
  * connection before anything else (the sealing key only matters once there is one to open).

@@ -12,6 +12,14 @@ export const integrationsKeys = {
 		.transform((value) => value.replace(/\\n/g, "\n"))
 		.pipe(z.string().includes("PRIVATE KEY", { message: "must be a PEM private key" }))
 		.optional(),
+	/**
+	 * The GitHub App's slug (github.com/apps/<slug>): with GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY, owners and
+	 * admins install the App from Settings → Integrations (its Setup URL is <WEB_URL>/api/integrations/github/setup).
+	 */
+	GITHUB_APP_SLUG: z
+		.string()
+		.regex(/^[a-z0-9][a-z0-9-]*$/i, "must be the app's slug (github.com/apps/<slug>)")
+		.optional(),
 	/** Key used to encrypt secrets at rest (AES-256-GCM), 64 hex characters. */
 	SECRETS_ENCRYPTION_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters (32 bytes)"),
 } satisfies z.ZodRawShape;
