@@ -106,6 +106,8 @@ export const webEnvSchema = envSchema
 		GITHUB_APP_ID: true,
 		GITHUB_APP_PRIVATE_KEY: true,
 		GITHUB_APP_SLUG: true,
+		GITHUB_APP_CLIENT_ID: true,
+		GITHUB_APP_CLIENT_SECRET: true,
 		SANDBOX_PROVIDER: true,
 		AGENT_MODEL_ID: true,
 		AGENT_MODEL_LABEL: true,

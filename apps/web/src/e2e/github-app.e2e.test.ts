@@ -13,10 +13,11 @@ import { startWebServer, type WebServer } from "../server/testing/web-server";
 
 /**
  * Installing the GitHub App from /settings/integrations in Debian Chromium against `next start` and
- * the shared fake GitHub (its installation page approves at once and redirects to the Setup URL):
- * an admin installs it, lands back connected, and the add-repository dialog lists the installation's
- * repositories; a request that needs an organization owner's approval comes back as a clear
- * message; a member sees no install button. Screenshots (1280×800 and 390×844) go to
+ * the shared fake GitHub (its installation page approves at once and redirects to the Setup URL with
+ * a code for the installing user): an admin installs it, lands back connected, and the add-repository
+ * dialog lists the installation's repositories; a request that needs an organization owner's
+ * approval and another account's installation id come back as clear messages; a member sees no
+ * install button. Screenshots (1280×800 and 390×844) go to
  * test-artifacts/web-github-app/.
  */
 const artifacts = resolve(
@@ -89,6 +90,8 @@ beforeAll(async () => {
 			GITHUB_APP_ID: github.app.appId,
 			GITHUB_APP_PRIVATE_KEY: github.app.privateKey,
 			GITHUB_APP_SLUG: github.app.slug,
+			GITHUB_APP_CLIENT_ID: github.app.clientId,
+			GITHUB_APP_CLIENT_SECRET: github.app.clientSecret,
 			LOG_LEVEL: "warn",
 		},
 		{ PATH: process.env.PATH, HOME: process.env.HOME },
@@ -123,7 +126,11 @@ afterAll(async () => {
 
 describe("installing the GitHub App in the browser", () => {
 	it("an admin installs it through GitHub's page and lands back connected", async () => {
-		github.app.onInstall({ setupUrl: `${server.url}${githubAppSetupPath}`, account: "octo-org" });
+		github.app.onInstall({
+			setupUrl: `${server.url}${githubAppSetupPath}`,
+			account: "octo-org",
+			installer: "ada-octo",
+		});
 		const { context, page } = await signIn("admin");
 		const install = page.getByRole("button", { name: "Install the GitHub App" });
 		await install.waitFor();
@@ -141,10 +148,12 @@ describe("installing the GitHub App in the browser", () => {
 		expect(await row.textContent()).toContain("octo-org");
 		expect(await row.textContent()).toContain("GitHub App installation");
 		expect(await row.textContent()).toContain("connected");
-		// GitHub's page was visited with our signed state, and the installation read with the App's JWT.
-		expect(
-			github.requests.some((request) => request.path === `/apps/${github.app.slug}/installations/new`),
-		).toBe(true);
+		// GitHub's page was visited with our signed state, the installing user's code exchanged and their
+		// installations listed, and the installation read with the App's JWT.
+		const paths = github.requests.map((request) => request.path);
+		expect(paths).toContain(`/apps/${github.app.slug}/installations/new`);
+		expect(paths).toContain("/login/oauth/access_token");
+		expect(paths).toContain("/user/installations");
 		const [connection] = await integrations.listConnections({ db: handle.db }, { organizationId });
 		expect(connection).toMatchObject({
 			kind: "github_app",
@@ -194,6 +203,29 @@ describe("installing the GitHub App in the browser", () => {
 		await shot(page, "06-request-desktop");
 		await page.setViewportSize(phone);
 		await shot(page, "07-request-phone");
+		expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+		await context.close();
+	});
+
+	it("another account's installation id swapped into GitHub's return is refused with a clear message", async () => {
+		github.app.onInstall({
+			setupUrl: `${server.url}${githubAppSetupPath}`,
+			account: "octo-mine",
+			installer: "ada-octo",
+			installationId: github.app.installationId("victim-corp"),
+		});
+		const { context, page } = await signIn("admin");
+		await page.getByRole("button", { name: "Install the GitHub App" }).click();
+		await page.waitForURL(/github_error=installation_not_yours/);
+		const error = page.locator('[data-testid="github-app-error"]');
+		await error.waitFor();
+		expect(await error.textContent()).toContain(
+			"That installation is not one your GitHub account can access",
+		);
+		expect(await page.locator('[data-testid="connection-row"]').count()).toBe(1);
+		await shot(page, "08-not-yours-desktop");
+		await page.setViewportSize(phone);
+		await shot(page, "09-not-yours-phone");
 		expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
 		await context.close();
 	});

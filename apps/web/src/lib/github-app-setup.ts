@@ -5,7 +5,7 @@
  */
 export const githubAppSetupErrors = {
 	app_not_configured:
-		"This deployment has no GitHub App configured (GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and GITHUB_APP_SLUG), so nothing was connected.",
+		"This deployment has no GitHub App configured (GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY, GITHUB_APP_SLUG, GITHUB_APP_CLIENT_ID and GITHUB_APP_CLIENT_SECRET), so nothing was connected.",
 	secrets_key_missing:
 		"The web app has no SECRETS_ENCRYPTION_KEY, so GitHub connections cannot be stored. Nothing was connected.",
 	signed_out:
@@ -23,6 +23,12 @@ export const githubAppSetupErrors = {
 		"GitHub sent your installation request to an owner of the GitHub organization for approval. Once they approve it, install the GitHub App again from here to connect it.",
 	missing_installation:
 		"GitHub came back without an installation, so nothing was connected. Install the GitHub App again.",
+	authorization_missing:
+		"GitHub came back without the installing user's authorization, so nothing was connected. An operator must enable \"Request user authorization (OAuth) during installation\" on the GitHub App (and set its callback URL to this deployment's setup URL).",
+	authorization_refused:
+		"GitHub did not accept the authorization that came back with the installation (it may have expired or been used already), so nothing was connected. Install the GitHub App again; if this keeps happening, an operator should check GITHUB_APP_CLIENT_ID and GITHUB_APP_CLIENT_SECRET.",
+	installation_not_yours:
+		"That installation is not one your GitHub account can access, so nothing was connected. Install the GitHub App again from here on an account you manage.",
 	installation_not_found:
 		"GitHub does not know this installation of the App (it may have been removed), so nothing was connected. Install the GitHub App again.",
 	github_refused:

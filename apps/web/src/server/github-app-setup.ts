@@ -2,7 +2,7 @@ import { integrations, orgs } from "@proliferate/services";
 import { isDomainError } from "@proliferate/shared/errors";
 import type { GithubAppSetupError } from "../lib/github-app-setup";
 import type { WebContext } from "./context";
-import { githubAppAvailability, githubConfig } from "./github";
+import { githubAppAvailability, githubAppOAuth, githubConfig } from "./github";
 import { resolveViewer } from "./viewer";
 
 const settingsPath = "/settings/integrations";
@@ -33,11 +33,25 @@ function connectFailure(error: unknown): GithubAppSetupError {
 	return "unexpected";
 }
 
+/** Which page message a failed proof that the installing user can access the installation gets. */
+function authorizationFailure(error: unknown): GithubAppSetupError {
+	if (error instanceof integrations.GithubAppUserError) {
+		return error.problem === "unavailable" ? "github_unavailable" : "authorization_refused";
+	}
+	return "unexpected";
+}
+
 /**
- * The GitHub App's Setup URL: GitHub sends the admin back here with `installation_id`,
- * `setup_action` and the `state` from `integrations.startGithubAppInstall`. The state must be valid,
- * unexpired, unspent and the signed-in user's, and they must still be an owner or admin of its
- * organization; the installation is read with the App's JWT and stored for that organization. Every
+ * The GitHub App's Setup URL (with "Request user authorization (OAuth) during installation", GitHub
+ * sends the admin to the App's callback URL, set to this same route): GitHub sends the admin back here
+ * with `installation_id`, `setup_action`, `code` and the `state` from
+ * `integrations.startGithubAppInstall`. The state must be valid, unexpired, unspent and the signed-in
+ * user's, and they must still be an owner or admin of its organization. The `installation_id` is
+ * whatever the browser sent, so the `code` is then exchanged (the App's OAuth client) for the
+ * installing GitHub user's token, and the installation must be one that user can access
+ * (`GET /user/installations`) — otherwise an admin could connect another account's installation of
+ * the same App. The token is used for that check only, never stored or logged. Only then is the
+ * installation read with the App's JWT and stored for the state's organization. Every
  * outcome redirects to /settings/integrations (`connected=github&connection=<id>`, or
  * `github_error=<code>`), never an error page, and nothing is stored on a failure.
  */
@@ -70,6 +84,32 @@ export async function handleGithubAppSetup(web: WebContext, request: Request): P
 		if (query.get("setup_action") === "request") throw new SetupFailure("request");
 		const installationId = query.get("installation_id") ?? "";
 		if (!/^\d{1,20}$/.test(installationId)) throw new SetupFailure("missing_installation");
+		const authorizationCode = query.get("code") ?? "";
+		if (!authorizationCode) throw new SetupFailure("authorization_missing");
+		const oauth = githubAppOAuth(web.env);
+		if (!oauth) throw new SetupFailure("app_not_configured");
+		let accessible: boolean;
+		try {
+			accessible = await integrations.githubUserCanAccessInstallation(
+				{ code: authorizationCode, installationId },
+				oauth,
+			);
+		} catch (error) {
+			const failure = authorizationFailure(error);
+			// The error carries GitHub's status or error code, never the code or the user token.
+			log.warn(
+				{ err: error, organizationId, installationId, code: failure },
+				"GitHub App installation not connected: the installing user's authorization failed",
+			);
+			throw new SetupFailure(failure);
+		}
+		if (!accessible) {
+			log.warn(
+				{ organizationId, installationId, userId: viewer.user.id },
+				"GitHub App installation refused: not one the installing GitHub user can access",
+			);
+			throw new SetupFailure("installation_not_yours");
+		}
 		let connection: integrations.Connection;
 		try {
 			connection = await integrations.connectGithubApp(

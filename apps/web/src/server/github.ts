@@ -30,9 +30,18 @@ export type GithubAppAvailability =
 	| { configured: true; slug: string; installUrl: string }
 	| { configured: false; missing: string[] };
 
-const githubAppKeys = ["GITHUB_APP_ID", "GITHUB_APP_PRIVATE_KEY", "GITHUB_APP_SLUG"] as const;
+const githubAppKeys = [
+	"GITHUB_APP_ID",
+	"GITHUB_APP_PRIVATE_KEY",
+	"GITHUB_APP_SLUG",
+	"GITHUB_APP_CLIENT_ID",
+	"GITHUB_APP_CLIENT_SECRET",
+] as const;
 
-/** The App's installation page (`<GITHUB_OAUTH_URL>/apps/<slug>/installations/new`) when all three keys are set. */
+/**
+ * The App's installation page (`<GITHUB_OAUTH_URL>/apps/<slug>/installations/new`) when all five keys
+ * are set: the App's OAuth client is what proves the installing user can access the installation.
+ */
 export function githubAppAvailability(env: WebEnv): GithubAppAvailability {
 	const missing = githubAppKeys.filter((key) => !env[key]);
 	if (missing.length > 0 || !env.GITHUB_APP_SLUG) return { configured: false, missing };
@@ -52,4 +61,18 @@ export async function connectedGithubConfig(web: WebContext, organizationId: str
 		throw new integrations.GithubNotConnectedError();
 	}
 	return githubConfig(web.env);
+}
+
+/**
+ * The GitHub App's own OAuth client, to prove the installing user can access an installation
+ * (`integrations.githubUserCanAccessInstallation`); null without GITHUB_APP_CLIENT_ID/SECRET.
+ */
+export function githubAppOAuth(env: WebEnv): integrations.GithubAppOAuth | null {
+	if (!env.GITHUB_APP_CLIENT_ID || !env.GITHUB_APP_CLIENT_SECRET) return null;
+	return {
+		oauthUrl: env.GITHUB_OAUTH_URL,
+		apiUrl: env.GITHUB_API_URL,
+		clientId: env.GITHUB_APP_CLIENT_ID,
+		clientSecret: env.GITHUB_APP_CLIENT_SECRET,
+	};
 }

@@ -42,7 +42,7 @@ export class GithubAppNotConfiguredError extends DomainError {
 		super(
 			"precondition_failed",
 			"GITHUB_APP_NOT_CONFIGURED",
-			"GitHub App connections need GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (and GITHUB_APP_SLUG to install it from the integrations page)",
+			"GitHub App connections need GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (and GITHUB_APP_SLUG, GITHUB_APP_CLIENT_ID and GITHUB_APP_CLIENT_SECRET to install it from the integrations page)",
 		);
 	}
 }

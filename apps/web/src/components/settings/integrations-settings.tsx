@@ -118,8 +118,10 @@ function GithubAppNotConfigured({ missing }: { missing: string[] }) {
 							<code>{key}</code>
 						</span>
 					))}{" "}
-					on the web app, with the App&apos;s Setup URL on GitHub set to <code>{githubAppSetupPath}</code> on
-					this deployment.
+					on the web app (the last two are the App&apos;s own OAuth client). On GitHub, the App enables
+					&ldquo;Request user authorization (OAuth) during installation&rdquo; and its callback URL is{" "}
+					<code>{githubAppSetupPath}</code> on this deployment, so only installations the installing user can
+					access are connected.
 				</p>
 			</AlertDescription>
 		</Alert>
