@@ -36,7 +36,14 @@ export interface FakeGithubRepositoryOptions {
  *   refused as GitHub does), `/app/installations/{id}` and `/app/installations/{id}/access_tokens`
  *   (RS256 app JWTs verified with the app's public key; installation tokens expire after an hour).
  * - OAuth web flow: `/login/oauth/authorize` (redirects back with a code) and
- *   `/login/oauth/access_token` (checks the client credentials and the code).
+ *   `/login/oauth/access_token` (checks the client credentials and the code; a code is single-use and
+ *   only exchanged by the client it was issued for: the sign-in OAuth app or the GitHub App's own
+ *   OAuth client `app.clientId`/`app.clientSecret`).
+ * - The App's installation page `/apps/{slug}/installations/new?state=…`: the user approving at once,
+ *   it redirects to the Setup URL given to `app.onInstall` with `installation_id`, `setup_action`,
+ *   a `code` for the installing user ("Request user authorization (OAuth) during installation") and
+ *   the `state` unchanged. `GET /user/installations` (a user token) lists the App's installations
+ *   that user can access: the ones on their account and the ones they installed.
  * - Git smart HTTP at each repository's `clone_url` (`git http-backend`), for repositories added with
  *   a `source`: private repositories need a token (HTTP Basic, any user name), pushes need write access.
  *
@@ -54,12 +61,33 @@ export interface FakeGithub {
 	/** Revokes a personal, OAuth or installation token (GitHub then answers 401 Bad credentials). */
 	revokeToken(token: string): void;
 	/** A GitHub App whose JWTs it verifies, with one installation per account login. */
-	app: { appId: string; privateKey: string; installationId: (login: string) => string };
+	app: {
+		appId: string;
+		privateKey: string;
+		/** The App's own OAuth client (exchanges the `code` sent with an installation). */
+		clientId: string;
+		clientSecret: string;
+		/** github.com/apps/<slug> */
+		slug: string;
+		installationId: (login: string) => string;
+		/**
+		 * What the installation page does from now on: redirect to `setupUrl` with the installation on
+		 * `account` (created when new, and then accessible to `installer`; or `installationId` as given,
+		 * known or not, which the installer gains no access to) and `setup_action=install`, or with
+		 * `setup_action=request` and no installation (a member asking an organization owner to approve).
+		 * Either way with a `code` the App's OAuth client exchanges for a token of `installer` (default
+		 * `account`), unless `authorize` is false (the App not requesting user authorization).
+		 */
+		onInstall(options: InstallPageOptions): void;
+	};
 	addRepository(fullName: string, options?: FakeGithubRepositoryOptions): void;
 	/** The bare git repository served for `fullName` (added with a `source`). */
 	gitDir(fullName: string): string;
-	/** Makes the next `count` requests answer `status` (e.g. 502) before behaving again. */
-	failNext(count: number, status: number): void;
+	/**
+	 * Makes the next `count` requests (only those to `path`, when given) answer `status` (e.g. 502)
+	 * before behaving again.
+	 */
+	failNext(count: number, status: number, path?: string): void;
 	pulls: {
 		number: number;
 		repo: string;
@@ -76,6 +104,18 @@ export interface FakeGithub {
 	close(): Promise<void>;
 }
 
+export interface InstallPageOptions {
+	setupUrl: string;
+	/** The account (user or organization) the App is installed on. */
+	account: string;
+	/** The GitHub user installing it; defaults to `account`. */
+	installer?: string;
+	installationId?: string;
+	setupAction?: "install" | "request";
+	/** Whether GitHub sends a `code` with the installation; default true. */
+	authorize?: boolean;
+}
+
 interface RepositoryRecord {
 	defaultBranch: string;
 	private: boolean;
@@ -90,6 +130,12 @@ export async function createFakeGithub(
 ): Promise<FakeGithub> {
 	const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 	const appId = "424242";
+	const appSlug = "proliferate-test-app";
+	let installPage: InstallPageOptions | undefined;
+	const appOAuth = {
+		clientId: `Iv23.${randomBytes(8).toString("hex")}`,
+		clientSecret: randomBytes(20).toString("hex"),
+	};
 	const oauth = options.oauth ?? {
 		clientId: `Iv1.${randomBytes(8).toString("hex")}`,
 		clientSecret: randomBytes(20).toString("hex"),
@@ -101,12 +147,15 @@ export async function createFakeGithub(
 	const installationTokens = new Map<string, { login: string; expires: number }>();
 	const installations = new Map<string, string>();
 	const minted: string[] = [];
-	const oauthCodes = new Map<string, string>();
+	/** Code → the login it authorizes and the OAuth client it was issued to. */
+	const oauthCodes = new Map<string, { login: string; clientId: string }>();
+	/** Installation id → users who installed it (besides its account, who can always access it). */
+	const installers = new Map<string, Set<string>>();
 	let signInLogin = "octocat";
 	const repositories = new Map<string, RepositoryRecord>();
 	const pulls: FakeGithub["pulls"] = [];
 	const requests: FakeGithub["requests"] = [];
-	let failures = { count: 0, status: 500 };
+	let failures: { count: number; status: number; path?: string } = { count: 0, status: 500 };
 	let url = "";
 
 	function ensureUser(login: string): FakeGithubUser {
@@ -231,6 +280,49 @@ export async function createFakeGithub(
 		}
 	}
 
+	function installationIdFor(login: string): string {
+		for (const [id, existing] of installations) if (existing === login) return id;
+		const id = String(1000 + installations.size);
+		installations.set(id, login);
+		return id;
+	}
+
+	/** The App's installation page, as a user who approves (or requests) the installation right away. */
+	function installPageRoute(request: IncomingMessage, response: ServerResponse, path: URL): boolean {
+		if (request.method !== "GET" || path.pathname !== `/apps/${appSlug}/installations/new`) return false;
+		if (!installPage) {
+			response.writeHead(404, { "content-type": "text/plain" });
+			response.end("The fake GitHub's installation page has no Setup URL: call app.onInstall first.\n");
+			return true;
+		}
+		ensureUser(installPage.account);
+		const installer = installPage.installer ?? installPage.account;
+		ensureUser(installer);
+		const back = new URL(installPage.setupUrl);
+		const action = installPage.setupAction ?? "install";
+		if (action === "install") {
+			let installationId = installPage.installationId;
+			if (installationId === undefined) {
+				installationId = installationIdFor(installPage.account);
+				const known = installers.get(installationId) ?? new Set<string>();
+				known.add(installer);
+				installers.set(installationId, known);
+			}
+			back.searchParams.set("installation_id", installationId);
+		}
+		back.searchParams.set("setup_action", action);
+		if (installPage.authorize !== false) {
+			const code = randomBytes(10).toString("hex");
+			oauthCodes.set(code, { login: installer, clientId: appOAuth.clientId });
+			back.searchParams.set("code", code);
+		}
+		const state = path.searchParams.get("state");
+		if (state !== null) back.searchParams.set("state", state);
+		response.writeHead(302, { location: back.toString() });
+		response.end();
+		return true;
+	}
+
 	async function oauthRoutes(
 		request: IncomingMessage,
 		response: ServerResponse,
@@ -242,7 +334,7 @@ export async function createFakeGithub(
 				return true;
 			}
 			const code = randomBytes(10).toString("hex");
-			oauthCodes.set(code, signInLogin);
+			oauthCodes.set(code, { login: signInLogin, clientId: oauth.clientId });
 			const back = new URL(path.searchParams.get("redirect_uri") ?? "");
 			back.searchParams.set("code", code);
 			back.searchParams.set("state", path.searchParams.get("state") ?? "");
@@ -257,15 +349,23 @@ export async function createFakeGithub(
 				: [];
 			const clientId = body.client_id ?? basic[0];
 			const clientSecret = body.client_secret ?? basic[1];
-			const login = body.code ? oauthCodes.get(body.code) : undefined;
-			if (clientId !== oauth.clientId || clientSecret !== oauth.clientSecret || !login || !body.code) {
+			const grant = body.code ? oauthCodes.get(body.code) : undefined;
+			const client = [oauth, appOAuth].find((candidate) => candidate.clientId === clientId);
+			if (!client || clientSecret !== client.clientSecret) {
+				send(response, 200, {
+					error: "incorrect_client_credentials",
+					error_description: "The client_id and/or client_secret passed are incorrect.",
+				});
+				return true;
+			}
+			if (!grant || !body.code || grant.clientId !== client.clientId) {
 				// GitHub answers 200 with an error body here.
 				send(response, 200, { error: "bad_verification_code", error_description: "The code is incorrect." });
 				return true;
 			}
 			oauthCodes.delete(body.code);
-			const token = `gho_${randomBytes(18).toString("hex")}`;
-			userTokens.set(token, login);
+			const token = `${client === appOAuth ? "ghu" : "gho"}_${randomBytes(18).toString("hex")}`;
+			userTokens.set(token, grant.login);
 			send(response, 200, { access_token: token, token_type: "bearer", scope: "read:user,user:email" });
 			return true;
 		}
@@ -380,6 +480,13 @@ export async function createFakeGithub(
 				avatar_url: null,
 				type: "User",
 			});
+		}
+		if (route === "GET /user/installations" && isUser) {
+			const accessible = [...installations]
+				.filter(([id, account]) => account === who || installers.get(id)?.has(who))
+				.map(([id, account]) => ({ id: Number(id), account: { login: account }, app_id: Number(appId) }));
+			const { items, headers } = page(accessible, path);
+			return send(response, 200, { total_count: accessible.length, installations: items }, headers);
 		}
 		if (route === "GET /user/emails" && isUser) return send(response, 200, ensureUser(who).emails);
 		if (route === "GET /user/repos" && isUser) {
@@ -512,10 +619,11 @@ export async function createFakeGithub(
 			auth: request.headers.authorization ?? "",
 		});
 		try {
-			if (failures.count > 0) {
+			if (failures.count > 0 && (failures.path === undefined || failures.path === path.pathname)) {
 				failures.count--;
 				return send(response, failures.status, { message: "Server Error" });
 			}
+			if (installPageRoute(request, response, path)) return;
 			if (await oauthRoutes(request, response, path)) return;
 			if (await gitRoute(request, response, path)) return;
 			await restRoutes(request, response, path);
@@ -547,11 +655,12 @@ export async function createFakeGithub(
 		app: {
 			appId,
 			privateKey: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
-			installationId(login) {
-				for (const [id, existing] of installations) if (existing === login) return id;
-				const id = String(1000 + installations.size);
-				installations.set(id, login);
-				return id;
+			clientId: appOAuth.clientId,
+			clientSecret: appOAuth.clientSecret,
+			slug: appSlug,
+			installationId: installationIdFor,
+			onInstall(options) {
+				installPage = options;
 			},
 		},
 		addRepository(fullName, options = {}) {
@@ -590,8 +699,8 @@ export async function createFakeGithub(
 			if (!gitDir) throw new Error(`${fullName} has no git history in the fake`);
 			return gitDir;
 		},
-		failNext(count, status) {
-			failures = { count, status };
+		failNext(count, status, path) {
+			failures = { count, status, ...(path === undefined ? {} : { path }) };
 		},
 		pulls,
 		requests,

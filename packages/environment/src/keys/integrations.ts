@@ -12,6 +12,24 @@ export const integrationsKeys = {
 		.transform((value) => value.replace(/\\n/g, "\n"))
 		.pipe(z.string().includes("PRIVATE KEY", { message: "must be a PEM private key" }))
 		.optional(),
+	/**
+	 * The GitHub App's slug (github.com/apps/<slug>): with GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY, owners and
+	 * admins install the App from Settings → Integrations (its Setup URL is <WEB_URL>/api/integrations/github/setup).
+	 */
+	GITHUB_APP_SLUG: z
+		.string()
+		.regex(/^[a-z0-9][a-z0-9-]*$/i, "must be the app's slug (github.com/apps/<slug>)")
+		.optional(),
+	/**
+	 * The GitHub App's own OAuth client id and secret (the App's settings page, not the sign-in OAuth app's).
+	 * With "Request user authorization (OAuth) during installation" enabled on the App, GitHub sends a `code`
+	 * with each installation; the web app exchanges it with these and installs only an installation the
+	 * installing user can access (GET /user/installations). Required, with the three above, to install the
+	 * App from Settings → Integrations.
+	 */
+	GITHUB_APP_CLIENT_ID: z.string().min(1).optional(),
+	/** The GitHub App's OAuth client secret (see GITHUB_APP_CLIENT_ID). */
+	GITHUB_APP_CLIENT_SECRET: z.string().min(1).optional(),
 	/** Key used to encrypt secrets at rest (AES-256-GCM), 64 hex characters. */
 	SECRETS_ENCRYPTION_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters (32 bytes)"),
 } satisfies z.ZodRawShape;

@@ -16,7 +16,7 @@ export const webKeys = {
 	/** GitHub OAuth app for sign-in (optional). */
 	GITHUB_OAUTH_CLIENT_ID: z.string().optional(),
 	GITHUB_OAUTH_CLIENT_SECRET: z.string().optional(),
-	/** Where GitHub's OAuth pages live (GitHub Enterprise, or a test server); the API is GITHUB_API_URL. */
+	/** Where GitHub's web pages live — OAuth sign-in and the GitHub App's installation page (GitHub Enterprise, or a test server); the API is GITHUB_API_URL. */
 	GITHUB_OAUTH_URL: httpUrl().default("https://github.com"),
 	/** SMTP URL (smtp://user:pass@host:port) for outgoing mail; the local outbox is used when unset. */
 	SMTP_URL: urlWithProtocols(["smtp", "smtps"]).optional(),

@@ -293,6 +293,11 @@ describe("session workspace in the browser", () => {
 	it("connects GitHub for pull requests in the organization's integrations", async () => {
 		await page.goto(`${platform.webUrl}/settings/integrations`);
 		await page.waitForSelector('[data-testid="github-not-connected"]');
+		// Without GITHUB_APP_* the page offers the token form and says what an operator must set for the App.
+		expect(await page.getByRole("button", { name: "Install the GitHub App" }).count()).toBe(0);
+		expect(await page.locator('[data-testid="github-app-not-configured"]').textContent()).toContain(
+			"an operator sets GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY, GITHUB_APP_SLUG, GITHUB_APP_CLIENT_ID and GITHUB_APP_CLIENT_SECRET on the web app",
+		);
 		await page.fill('[data-testid="github-token"]', "ghp_not-a-real-token");
 		await page.click('button:has-text("Connect GitHub")');
 		await page.waitForSelector("text=GitHub refused the connection's credentials");

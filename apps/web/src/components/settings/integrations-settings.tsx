@@ -1,7 +1,8 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { GitPullRequestIcon } from "lucide-react";
+import { CircleAlertIcon, CircleCheckIcon, GitPullRequestIcon, XIcon } from "lucide-react";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
@@ -13,9 +14,121 @@ import { Label } from "@/components/ui/label";
 import { Skeleton } from "@/components/ui/skeleton";
 import { toast } from "@/components/ui/sonner";
 import { errorMessage } from "@/lib/errors";
+import { githubAppSetupErrors, githubAppSetupPath, isGithubAppSetupError } from "@/lib/github-app-setup";
 import { orpc } from "@/lib/orpc";
 
-function ConnectGithubForm() {
+/** What GitHub's return to the Setup URL ended with (the route's redirect back to this page). */
+export type GithubAppSetupResult = { connectionId: string } | { error: string } | null;
+
+function SetupResult({
+	result,
+	connections,
+}: {
+	result: GithubAppSetupResult;
+	connections: { id: string; kind: string; accountLogin: string }[];
+}) {
+	const router = useRouter();
+	if (!result) return null;
+	const dismiss = () => router.replace("/settings/integrations", { scroll: false });
+	const close = (
+		<Button
+			variant="ghost"
+			size="icon"
+			className="absolute top-2 right-2 size-7"
+			aria-label="Dismiss"
+			onClick={dismiss}
+		>
+			<XIcon className="size-4" />
+		</Button>
+	);
+	if ("connectionId" in result) {
+		const connection = connections.find(
+			(candidate) => candidate.id === result.connectionId && candidate.kind === "github_app",
+		);
+		// A stale or hand-made link names no connection of this organization: say nothing.
+		if (!connection) return null;
+		return (
+			<Alert className="border-success/40 bg-success/10 pr-10" data-testid="github-app-connected">
+				<CircleCheckIcon className="text-success" />
+				<AlertTitle>GitHub App installed on {connection.accountLogin}</AlertTitle>
+				<AlertDescription>
+					Repositories of {connection.accountLogin} the installation may access can now be imported, and
+					sessions push and open pull requests with short-lived installation tokens.
+				</AlertDescription>
+				{close}
+			</Alert>
+		);
+	}
+	const message = isGithubAppSetupError(result.error)
+		? githubAppSetupErrors[result.error]
+		: githubAppSetupErrors.unexpected;
+	// A request waiting for a GitHub organization owner is not a failure of ours: a warning, not an error.
+	const pending = result.error === "request";
+	return (
+		<Alert variant={pending ? "warning" : "destructive"} className="pr-10" data-testid="github-app-error">
+			<CircleAlertIcon />
+			<AlertTitle>
+				{pending ? "Waiting for a GitHub organization owner's approval" : "The GitHub App was not connected"}
+			</AlertTitle>
+			<AlertDescription>{message}</AlertDescription>
+			{close}
+		</Alert>
+	);
+}
+
+function InstallGithubApp() {
+	const start = useMutation(
+		orpc.integrations.startGithubAppInstall.mutationOptions({
+			onSuccess: ({ url }) => window.location.assign(url),
+			onError: (error) => toast.error(errorMessage(error)),
+		}),
+	);
+	// Stays pending while the browser leaves for GitHub.
+	const leaving = start.isPending || start.isSuccess;
+	return (
+		<div
+			className="flex flex-wrap items-center gap-3 rounded-lg border px-4 py-3"
+			data-testid="github-app-install"
+		>
+			<div className="min-w-56 flex-1">
+				<div className="text-sm font-medium">GitHub App (recommended)</div>
+				<p className="text-xs text-muted-foreground">
+					Install the App on a GitHub account or organization and choose the repositories it may access.
+					Sessions then act with installation tokens that expire after an hour; nobody's personal token is
+					involved.
+				</p>
+			</div>
+			<Button onClick={() => start.mutate({})} disabled={leaving}>
+				{leaving ? "Opening GitHub…" : "Install the GitHub App"}
+			</Button>
+		</div>
+	);
+}
+
+function GithubAppNotConfigured({ missing }: { missing: string[] }) {
+	return (
+		<Alert data-testid="github-app-not-configured">
+			<AlertTitle>GitHub App not configured</AlertTitle>
+			<AlertDescription>
+				<p>
+					To let admins install a GitHub App here instead of pasting a token, an operator sets{" "}
+					{missing.map((key, index) => (
+						<span key={key}>
+							{index > 0 ? (index === missing.length - 1 ? " and " : ", ") : null}
+							<code>{key}</code>
+						</span>
+					))}{" "}
+					on the web app (the last two are the App&apos;s own OAuth client). On GitHub, the App enables
+					&ldquo;Request user authorization (OAuth) during installation&rdquo; and its callback URL is{" "}
+					<code>{githubAppSetupPath}</code> on this deployment, so only installations the installing user can
+					access are connected.
+				</p>
+			</AlertDescription>
+		</Alert>
+	);
+}
+
+function ConnectGithubForm({ withApp }: { withApp: boolean }) {
 	const [token, setToken] = useState("");
 	const queryClient = useQueryClient();
 	const connect = useMutation(
@@ -37,7 +150,7 @@ function ConnectGithubForm() {
 			}}
 		>
 			<div className="grid gap-2">
-				<Label htmlFor="github-token">GitHub token</Label>
+				<Label htmlFor="github-token">{withApp ? "Or connect with a GitHub token" : "GitHub token"}</Label>
 				<Input
 					id="github-token"
 					type="password"
@@ -63,14 +176,16 @@ function ConnectGithubForm() {
 	);
 }
 
-export function IntegrationsSettings() {
+export function IntegrationsSettings({ setupResult = null }: { setupResult?: GithubAppSetupResult }) {
 	const queryClient = useQueryClient();
 	const me = useQuery(orpc.account.me.queryOptions());
 	const connections = useQuery(orpc.integrations.list.queryOptions());
+	const githubApp = useQuery(orpc.integrations.githubApp.queryOptions());
 	const remove = useMutation(
 		orpc.integrations.remove.mutationOptions({ onError: (error) => toast.error(errorMessage(error)) }),
 	);
-	if (connections.isPending || me.isPending) return <Skeleton className="h-64 w-full rounded-xl" />;
+	if (connections.isPending || me.isPending || githubApp.isPending)
+		return <Skeleton className="h-64 w-full rounded-xl" />;
 	const canManage = me.data?.role === "owner" || me.data?.role === "admin";
 	const github = (connections.data ?? []).filter((connection) => connection.provider === "github");
 	return (
@@ -86,6 +201,7 @@ export function IntegrationsSettings() {
 				</CardDescription>
 			</CardHeader>
 			<CardContent className="grid gap-4">
+				<SetupResult result={setupResult} connections={github} />
 				{github.length === 0 ? (
 					<p className="text-sm text-muted-foreground" data-testid="github-not-connected">
 						Not connected: repositories cannot be imported from GitHub, and the pull request action in
@@ -130,7 +246,14 @@ export function IntegrationsSettings() {
 					</div>
 				)}
 				{canManage ? (
-					<ConnectGithubForm />
+					<>
+						{githubApp.data?.configured ? (
+							<InstallGithubApp />
+						) : (
+							<GithubAppNotConfigured missing={githubApp.data?.missing ?? []} />
+						)}
+						<ConnectGithubForm withApp={githubApp.data?.configured ?? false} />
+					</>
 				) : (
 					<Alert>
 						<AlertTitle>Admins manage connections</AlertTitle>

@@ -1,7 +1,7 @@
 import { integrations } from "@proliferate/services";
 import { DomainError } from "@proliferate/shared/errors";
 import { z } from "zod";
-import { githubConfig } from "../github";
+import { githubAppAvailability, githubConfig } from "../github";
 import { orgProcedure } from "../orpc";
 
 function requireManager(role: "owner" | "admin" | "member"): void {
@@ -27,6 +27,34 @@ export const integrationsRouter = {
 				githubConfig(context.web.env),
 			);
 		}),
+
+	/** Whether the deployment's GitHub App can be installed from the page, or which settings an operator must add. */
+	githubApp: orgProcedure.handler(({ context }) => {
+		const availability = githubAppAvailability(context.web.env);
+		return availability.configured
+			? { configured: true as const, slug: availability.slug, missing: [] as string[] }
+			: { configured: false as const, slug: null, missing: availability.missing };
+	}),
+
+	/**
+	 * Starts installing the GitHub App: GitHub's installation page with a signed, single-use `state`
+	 * bound to this organization and user (10 minutes); GitHub returns to the Setup URL route.
+	 */
+	startGithubAppInstall: orgProcedure.handler(async ({ context }) => {
+		requireManager(context.role);
+		const availability = githubAppAvailability(context.web.env);
+		if (!availability.configured) throw new integrations.GithubAppNotConfiguredError();
+		// Refuse before GitHub rather than after: the connection could not be stored.
+		githubConfig(context.web.env);
+		const state = await integrations.createGithubAppState(context.web.services, {
+			organizationId: context.organization.id,
+			userId: context.viewer.user.id,
+			secret: context.web.env.AUTH_SECRET,
+		});
+		const url = new URL(availability.installUrl);
+		url.searchParams.set("state", state);
+		return { url: url.toString() };
+	}),
 
 	remove: orgProcedure
 		.input(z.object({ connectionId: z.string().min(1).max(100) }))
