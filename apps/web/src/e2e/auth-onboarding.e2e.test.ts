@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { createTestDatabase, type TestDatabase, testSecret } from "@proliferate/vitest-setup";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../server/testing/browser";
+import { horizontalOverflow, launchChromium } from "../server/testing/browser";
 import { startWebServer, type WebServer } from "../server/testing/web-server";
 
 /**
@@ -23,11 +23,6 @@ let browser: Browser;
 
 async function shot(page: Page, name: string) {
 	await page.screenshot({ path: join(artifacts, `${name}.png`) });
-}
-
-/** Elements sticking out of the viewport horizontally (a layout bug on phones). */
-async function horizontalOverflow(page: Page): Promise<number> {
-	return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { createFakeGithub, type FakeGithub } from "@proliferate/vitest-setup/fak
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { githubAppSetupPath } from "../lib/github-app-setup";
-import { launchChromium } from "../server/testing/browser";
+import { horizontalOverflow, launchChromium, signIn, switchOrganization } from "../server/testing/browser";
 import { startWebServer, type WebServer } from "../server/testing/web-server";
 
 /**
@@ -45,25 +45,15 @@ async function shot(page: Page, name: string) {
 	await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
 }
 
-async function horizontalOverflow(page: Page): Promise<number> {
-	return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-}
-
-async function signIn(person: keyof typeof people): Promise<{ context: BrowserContext; page: Page }> {
+/** Signs in, makes the team organization the active one, opens the integrations page. */
+async function openIntegrationsAs(
+	person: keyof typeof people,
+): Promise<{ context: BrowserContext; page: Page }> {
 	const context = await browser.newContext({ viewport: desktop, colorScheme: "light" });
 	const page = await context.newPage();
 	page.setDefaultTimeout(60_000);
-	await page.goto(`${server.url}/sign-in`);
-	await page.fill("#email", people[person].email);
-	await page.fill("#password", password);
-	await page.click('button[type="submit"]');
-	await page.waitForURL(/\/dashboard/);
-	const switcher = page.locator('[data-testid="org-switcher"]:visible');
-	if (!((await switcher.textContent()) ?? "").includes(teamName)) {
-		await switcher.click();
-		await page.getByRole("menuitem", { name: new RegExp(teamName) }).click();
-		await page.waitForSelector(`text=Switched to ${teamName}`);
-	}
+	await signIn(page, server.url, { email: people[person].email, password });
+	await switchOrganization(page, teamName);
 	await page.goto(`${server.url}/settings/integrations`);
 	await page.waitForSelector('[data-testid="github-not-connected"], [data-testid="connection-row"]');
 	return { context, page };
@@ -131,7 +121,7 @@ describe("installing the GitHub App in the browser", () => {
 			account: "octo-org",
 			installer: "ada-octo",
 		});
-		const { context, page } = await signIn("admin");
+		const { context, page } = await openIntegrationsAs("admin");
 		const install = page.getByRole("button", { name: "Install the GitHub App" });
 		await install.waitFor();
 		expect(await page.locator('[data-testid="github-app-not-configured"]').count()).toBe(0);
@@ -174,7 +164,7 @@ describe("installing the GitHub App in the browser", () => {
 	});
 
 	it("the add-repository dialog then lists the installation's repositories", async () => {
-		const { context, page } = await signIn("admin");
+		const { context, page } = await openIntegrationsAs("admin");
 		await page.goto(`${server.url}/repos`);
 		await page.click('[data-testid="add-repo-button"]');
 		await page.click('[data-testid="repo-source-github"]');
@@ -193,7 +183,7 @@ describe("installing the GitHub App in the browser", () => {
 			account: "octo-approval",
 			setupAction: "request",
 		});
-		const { context, page } = await signIn("admin");
+		const { context, page } = await openIntegrationsAs("admin");
 		await page.getByRole("button", { name: "Install the GitHub App" }).click();
 		await page.waitForURL(/github_error=request/);
 		const error = page.locator('[data-testid="github-app-error"]');
@@ -214,7 +204,7 @@ describe("installing the GitHub App in the browser", () => {
 			installer: "ada-octo",
 			installationId: github.app.installationId("victim-corp"),
 		});
-		const { context, page } = await signIn("admin");
+		const { context, page } = await openIntegrationsAs("admin");
 		await page.getByRole("button", { name: "Install the GitHub App" }).click();
 		await page.waitForURL(/github_error=installation_not_yours/);
 		const error = page.locator('[data-testid="github-app-error"]');
@@ -231,7 +221,7 @@ describe("installing the GitHub App in the browser", () => {
 	});
 
 	it("a member sees the connection but cannot install or connect", async () => {
-		const { context, page } = await signIn("member");
+		const { context, page } = await openIntegrationsAs("member");
 		await page.waitForSelector('[data-testid="connection-row"] >> text=octo-org');
 		expect(await page.getByRole("button", { name: "Install the GitHub App" }).count()).toBe(0);
 		expect(await page.locator('[data-testid="github-token"]').count()).toBe(0);

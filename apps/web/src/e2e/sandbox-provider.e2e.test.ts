@@ -5,7 +5,7 @@ import { audit, createDb, type DatabaseHandle, orgs } from "@proliferate/service
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWebPlatform, type WebPlatform } from "../lib/gateway/testing/web-platform";
-import { launchChromium } from "../server/testing/browser";
+import { horizontalOverflow, launchChromium, signIn, switchOrganization } from "../server/testing/browser";
 
 /**
  * The organization's sandbox provider on /settings/sandboxes, in Debian Chromium against `next start`
@@ -42,10 +42,6 @@ async function shot(page: Page, name: string) {
 }
 
 /** Elements sticking out of the viewport horizontally (a layout bug on phones). */
-async function horizontalOverflow(page: Page): Promise<number> {
-	return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-}
-
 /** Signs in, makes the team organization the active one through the switcher, opens the page. */
 async function openAs(
 	person: keyof typeof people,
@@ -59,17 +55,8 @@ async function openAs(
 	});
 	const page = await context.newPage();
 	page.setDefaultTimeout(60_000);
-	await page.goto(`${platform.webUrl}/sign-in`);
-	await page.fill("#email", people[person].email);
-	await page.fill("#password", password);
-	await page.click('button[type="submit"]');
-	await page.waitForURL(/\/dashboard/);
-	const switcher = page.locator('[data-testid="org-switcher"]:visible');
-	if (!((await switcher.textContent()) ?? "").includes(teamName)) {
-		await switcher.click();
-		await page.getByRole("menuitem", { name: new RegExp(teamName) }).click();
-		await page.waitForSelector(`text=Switched to ${teamName}`);
-	}
+	await signIn(page, platform.webUrl, { email: people[person].email, password });
+	await switchOrganization(page, teamName);
 	await page.goto(`${platform.webUrl}/settings/sandboxes`);
 	await page.waitForSelector('[data-testid="sandbox-provider-summary"]');
 	return { context, page };

@@ -1,21 +1,16 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { audit, orgs } from "@proliferate/services";
-import { createTestRedis, type TestRedis, testSecret } from "@proliferate/vitest-setup";
+import { testSecret } from "@proliferate/vitest-setup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startGatewayProcess } from "../../lib/gateway/testing/web-platform";
-import { createWebHarness, type TestClient, type TestUser, type WebHarness } from "../testing/harness";
+import type { TestClient, TestUser, WebHarness } from "../testing/harness";
+import { createWebHarnessWithGateway, type HarnessWithGateway } from "../testing/harness-gateway";
 import { itChecksOrgScopedSecurity, type SecurityFixture } from "../testing/security";
 
 /**
  * `sandboxProvider.get` / `sandboxProvider.set` against the real database and a real gateway process
  * whose environment configures the local provider (the default) and E2B, but not Modal.
  */
+let platform: HarnessWithGateway;
 let harness: WebHarness;
-let redis: TestRedis;
-let root: string;
-let gateway: { url: string; stop: () => Promise<void> };
 let owner: TestUser;
 let admin: TestUser;
 let member: TestUser;
@@ -36,30 +31,12 @@ const deploymentProviders = [
 const storedOverride = () => orgs.getSandboxProviderOverride(harness.web.services, { organizationId });
 
 beforeAll(async () => {
-	root = mkdtempSync(join(tmpdir(), "web-sandbox-provider-"));
-	mkdirSync(join(root, "logs"));
-	const gatewayPort = await freePort();
-	harness = await createWebHarness({ env: { GATEWAY_URL: `http://127.0.0.1:${gatewayPort}` } });
-	redis = createTestRedis();
-	gateway = await startGatewayProcess({
-		port: gatewayPort,
-		logDirectory: join(root, "logs"),
-		environment: {
-			PATH: process.env.PATH,
-			HOME: process.env.HOME,
-			NODE_ENV: "test",
-			LOG_LEVEL: "warn",
-			PROLIFERATE_DATA_DIR: join(root, "data"),
-			DATABASE_URL: harness.env.DATABASE_URL,
-			REDIS_URL: redis.url,
-			REDIS_KEY_PREFIX: redis.prefix,
-			GATEWAY_JWT_SECRET: testSecret("gateway"),
-			SERVICE_TO_SERVICE_SECRET: testSecret("service"),
-			SANDBOX_PROVIDER: "local",
-			E2B_API_KEY: "e2b_test_key",
-			E2B_TEMPLATE: "proliferate",
-		},
+	platform = await createWebHarnessWithGateway("sandbox-provider", {
+		SANDBOX_PROVIDER: "local",
+		E2B_API_KEY: "e2b_test_key",
+		E2B_TEMPLATE: "proliferate",
 	});
+	harness = platform.harness;
 	owner = await harness.createUser({ name: "Olga Owner", email: "olga@sandboxes.test" });
 	admin = await harness.createUser({ name: "Adam Admin", email: "adam@sandboxes.test" });
 	member = await harness.createUser({ name: "Mia Member", email: "mia@sandboxes.test" });
@@ -76,10 +53,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-	await gateway?.stop();
-	await redis?.cleanup();
-	await harness?.close();
-	if (root) rmSync(root, { recursive: true, force: true });
+	await platform?.close();
 }, 60_000);
 
 describe("sandbox provider procedures", () => {

@@ -1,13 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDemoRepo } from "@proliferate/demo-repo";
 import { createScriptedModelServer, type ScriptedModelServer } from "@proliferate/scripted-model";
 import { sessions } from "@proliferate/services";
-import { createTestRedis, type TestRedis, testSecret } from "@proliferate/vitest-setup";
+import { testSecret } from "@proliferate/vitest-setup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startGatewayProcess } from "../../lib/gateway/testing/web-platform";
-import { createWebHarness, type TestClient, type TestUser, type WebHarness } from "../testing/harness";
+import type { TestClient, TestUser, WebHarness } from "../testing/harness";
+import { createWebHarnessWithGateway, type HarnessWithGateway } from "../testing/harness-gateway";
 import { itChecksOrgScopedSecurity, type SecurityFixture } from "../testing/security";
 
 /**
@@ -23,8 +21,7 @@ let repoId: string;
 let sessionId: string;
 let root: string;
 let model: ScriptedModelServer;
-let redis: TestRedis;
-let gateway: { url: string; stop: () => Promise<void> };
+let platform: HarnessWithGateway;
 
 async function waitForStatus(id: string, wanted: string[], timeoutMs = 120_000) {
 	const deadline = Date.now() + timeoutMs;
@@ -38,30 +35,12 @@ async function waitForStatus(id: string, wanted: string[], timeoutMs = 120_000) 
 }
 
 beforeAll(async () => {
-	root = mkdtempSync(join(tmpdir(), "web-sessions-"));
-	mkdirSync(join(root, "logs"));
-	const gatewayPort = await freePort();
-	harness = await createWebHarness({ env: { GATEWAY_URL: `http://127.0.0.1:${gatewayPort}` } });
 	model = await createScriptedModelServer({});
-	redis = createTestRedis();
-	gateway = await startGatewayProcess({
-		port: gatewayPort,
-		logDirectory: join(root, "logs"),
-		environment: {
-			PATH: process.env.PATH,
-			HOME: process.env.HOME,
-			NODE_ENV: "test",
-			LOG_LEVEL: "warn",
-			PROLIFERATE_DATA_DIR: join(root, "data"),
-			DATABASE_URL: harness.env.DATABASE_URL,
-			REDIS_URL: redis.url,
-			REDIS_KEY_PREFIX: redis.prefix,
-			GATEWAY_JWT_SECRET: testSecret("gateway"),
-			SERVICE_TO_SERVICE_SECRET: testSecret("service"),
-			AGENT_LLM_BASE_URL: model.url,
-			SESSION_IDLE_TIMEOUT_SECONDS: "3600",
-		},
+	platform = await createWebHarnessWithGateway("sessions", {
+		AGENT_LLM_BASE_URL: model.url,
+		SESSION_IDLE_TIMEOUT_SECONDS: "3600",
 	});
+	({ harness, root } = platform);
 	owner = await harness.createUser({ name: "Olivia Owner", email: "olivia@sessions.test" });
 	outsider = await harness.createUser({ name: "Oscar Outsider", email: "oscar@elsewhere.test" });
 	client = harness.clientFor(owner.headers);
@@ -70,11 +49,8 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-	await gateway?.stop();
+	await platform?.close();
 	await model?.close();
-	await redis?.cleanup();
-	await harness?.close();
-	if (root) rmSync(root, { recursive: true, force: true });
 }, 60_000);
 
 describe("sessions procedures", () => {
