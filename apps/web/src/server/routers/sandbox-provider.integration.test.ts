@@ -32,6 +32,8 @@ const storedOverride = () => orgs.getSandboxProviderOverride(harness.web.service
 
 beforeAll(async () => {
 	platform = await createWebHarnessWithGateway("sandbox-provider", {
+		PATH: process.env.PATH,
+		HOME: process.env.HOME,
 		SANDBOX_PROVIDER: "local",
 		E2B_API_KEY: "e2b_test_key",
 		E2B_TEMPLATE: "proliferate",

@@ -37,6 +37,8 @@ async function waitForStatus(id: string, wanted: string[], timeoutMs = 120_000) 
 beforeAll(async () => {
 	model = await createScriptedModelServer({});
 	platform = await createWebHarnessWithGateway("sessions", {
+		PATH: process.env.PATH,
+		HOME: process.env.HOME,
 		AGENT_LLM_BASE_URL: model.url,
 		SESSION_IDLE_TIMEOUT_SECONDS: "3600",
 	});

@@ -15,7 +15,7 @@ export interface HarnessWithGateway {
 /**
  * The web harness talking to a real gateway process on the same database and a per-test Redis
  * prefix, as the procedures that call the gateway need. `gatewayEnvironment` adds to (or overrides)
- * the gateway's base environment (providers, the LLM endpoint, timeouts).
+ * the gateway's base environment: the test's PATH and HOME, providers, the LLM endpoint, timeouts.
  */
 export async function createWebHarnessWithGateway(
 	name: string,
@@ -30,8 +30,6 @@ export async function createWebHarnessWithGateway(
 		port: gatewayPort,
 		logDirectory: join(root, "logs"),
 		environment: {
-			PATH: process.env.PATH,
-			HOME: process.env.HOME,
 			NODE_ENV: "test",
 			LOG_LEVEL: "warn",
 			PROLIFERATE_DATA_DIR: join(root, "data"),
