@@ -27,21 +27,42 @@ export function sendError(response: ServerResponse, error: unknown, logger: Logg
 	sendJson(response, 500, { error: { code: "INTERNAL", kind: "internal", message: "Internal error" } });
 }
 
+/** Past this many bytes an oversized body is no longer drained: the connection is cut instead. */
+const drainLimitBytes = 16 * 1024 * 1024;
+
+/**
+ * The request body, or null when it is over `limit`. An oversized body is read to its end and
+ * dropped (up to `drainLimitBytes`), so the client reads the 400 instead of a reset connection:
+ * leaving a `for await` loop early would destroy the socket under a client still sending.
+ */
+function readLimited(request: IncomingMessage, limit: number): Promise<Buffer | null> {
+	return new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		request.on("data", (chunk: Buffer) => {
+			size += chunk.length;
+			if (size <= limit) chunks.push(chunk);
+			else chunks.length = 0;
+			if (size > drainLimitBytes) {
+				request.pause();
+				resolve(null);
+			}
+		});
+		request.on("end", () => resolve(size > limit ? null : Buffer.concat(chunks)));
+		request.on("error", reject);
+	});
+}
+
 export async function readJson<Schema extends z.ZodType>(
 	request: IncomingMessage,
 	schema: Schema,
 ): Promise<z.infer<Schema>> {
-	let size = 0;
-	const chunks: Buffer[] = [];
-	for await (const chunk of request) {
-		size += (chunk as Buffer).length;
-		if (size > MAX_BODY_BYTES) throw new BodyTooLargeError();
-		chunks.push(chunk as Buffer);
-	}
+	const body = await readLimited(request, MAX_BODY_BYTES);
+	if (body === null) throw new BodyTooLargeError();
 	let parsed: unknown = {};
-	if (size > 0) {
+	if (body.length > 0) {
 		try {
-			parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+			parsed = JSON.parse(body.toString("utf8"));
 		} catch {
 			throw new DomainError("invalid_input", "INVALID_JSON", "The request body is not valid JSON");
 		}
