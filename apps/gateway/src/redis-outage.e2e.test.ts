@@ -43,20 +43,6 @@ describe("a Redis outage mid-stream", () => {
 		await outageMidStream(redis, events, 6000);
 		await waitFor(() => answered(events, before), 120_000, "the answer after the outage");
 		expect(stream.state).toBe("open");
-		console.log(
-			JSON.stringify(
-				events
-					.slice(before)
-					.map((e) => [
-						e.seq,
-						e.type,
-						(e as { delta?: string }).delta ??
-							(e as { status?: string }).status ??
-							(e as { messageId?: string }).messageId ??
-							(e as { code?: string }).code,
-					]),
-			),
-		);
 		const answer = events.find(
 			(event): event is Extract<SessionEvent, { type: "message.completed" }> =>
 				event.type === "message.completed" && event.seq > before,
