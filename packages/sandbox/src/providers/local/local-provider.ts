@@ -385,7 +385,11 @@ export class LocalSandboxProvider implements SandboxProvider {
 		const deadline = Date.now() + 10_000;
 		while (isSandboxProcess(meta.sandboxPid, layout.home)) {
 			if (Date.now() > deadline)
-				throw new SandboxProviderError("local", "boot", `the sandbox's previous boot (pid ${meta.sandboxPid}) did not stop`);
+				throw new SandboxProviderError(
+					"local",
+					"boot",
+					`the sandbox's previous boot (pid ${meta.sandboxPid}) did not stop`,
+				);
 			await new Promise((resolve) => setTimeout(resolve, 50));
 		}
 	}
