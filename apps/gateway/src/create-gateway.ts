@@ -6,6 +6,7 @@ import type { SandboxProviderRegistry } from "@proliferate/sandbox";
 import type { integrations, ServiceContext } from "@proliferate/services";
 import type { Redis } from "ioredis";
 import { EventLog } from "./events/event-log";
+import type { PublisherLimits } from "./hub/event-publisher";
 import { HubManager } from "./hub/hub-manager";
 import { OwnershipLeases } from "./hub/ownership";
 import { PreviewLinks } from "./preview/preview-links";
@@ -41,6 +42,8 @@ export interface GatewayDeps {
 	artifactsDirectory: string;
 	/** GitHub API settings for pull requests (connections are per organization, in the database). */
 	github?: integrations.GithubConfig;
+	/** How many events a session holds in memory through a Redis outage, and for how long. */
+	publisherLimits?: Partial<PublisherLimits>;
 	/** Frame size, pre-auth and rate limits of stream and relayed (terminal, preview) WebSockets. */
 	webSocketLimits?: WebSocketLimitsInput;
 }
@@ -83,7 +86,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		idleTimeoutMs: deps.idleTimeoutMs ?? 0,
 		leases,
 		logger: deps.logger,
-		createRuntime: (sessionId, organizationId, publish, isAgentBusy) =>
+		...(deps.publisherLimits ? { publisherLimits: deps.publisherLimits } : {}),
+		createRuntime: (sessionId, organizationId, hub) =>
 			new SessionRuntime(sessionId, organizationId, {
 				services: deps.services,
 				providers: deps.providers,
@@ -92,8 +96,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
 				logger: deps.logger.child({ sessionId }),
 				sandboxLifetimeSeconds: deps.sandboxLifetimeSeconds ?? 3600,
 				gatewayUrl: () => url,
-				publish,
-				isAgentBusy,
+				publish: hub.publish,
+				isAgentBusy: hub.isAgentBusy,
+				stillOwner: hub.stillOwner,
+				turnState: hub.turnState,
 				github: deps.github,
 			}),
 	});

@@ -7,7 +7,7 @@ import { createGatewayHttpClient, createSyncClient, type SessionStream } from "@
 import { defaultCatalogConfig, ModelCatalog } from "@proliferate/llm-proxy/catalog";
 import { createLlmProxyClient, type LlmProxyClient } from "@proliferate/llm-proxy/client";
 import { createLlmProxy, type LlmProxy } from "@proliferate/llm-proxy/create-proxy";
-import { createSilentLogger } from "@proliferate/logger";
+import { createLogger, createSilentLogger } from "@proliferate/logger";
 import { E2BSandboxProvider, LocalSandboxProvider, SandboxProviderRegistry } from "@proliferate/sandbox";
 import { type FakeE2bServer, startFakeE2bServer } from "@proliferate/sandbox/testing";
 import { createScriptedModelServer, type ScriptedModelServer } from "@proliferate/scripted-model";
@@ -24,7 +24,7 @@ import {
 import { createFakeGithub, type FakeGithub } from "@proliferate/vitest-setup/fake-github";
 import { Redis } from "ioredis";
 import WebSocket from "ws";
-import { createGateway, type Gateway } from "../create-gateway";
+import { createGateway, type Gateway, type GatewayDeps } from "../create-gateway";
 import { proxyLlmAccess } from "../runtime/llm-access";
 import { IMAGE_HELPERS_DIGEST_PATH, sandboxRuntime } from "../runtime/sandbox-runtime";
 
@@ -103,6 +103,16 @@ export interface TestPlatformOptions {
 	e2b?: boolean;
 	/** Warm sandboxes the gateways keep for the default (local) provider. */
 	warmPoolSize?: number;
+	/**
+	 * The gateways' Redis (event log, leases), e.g. one the test stops and starts; connected as
+	 * `main.ts` connects (few retries per command, so an outage surfaces instead of queueing).
+	 * The LLM proxy keeps the machine's Redis.
+	 */
+	gatewayRedisUrl?: string;
+	/** How many events a session holds through a Redis outage, and for how long. */
+	publisherLimits?: GatewayDeps["publisherLimits"];
+	/** Log the gateways at this level (to debug a test); silent by default. */
+	logLevel?: "debug" | "info" | "warn";
 }
 
 export async function createTestPlatform(setup: TestPlatformOptions = {}): Promise<TestPlatform> {
@@ -193,6 +203,9 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 		githubConfig,
 	);
 	const secrets = { userSecret: testSecret("user"), serviceSecret: testSecret("service") };
+	const gatewayRedis = setup.gatewayRedisUrl
+		? new Redis(setup.gatewayRedisUrl, { maxRetriesPerRequest: 3 })
+		: redis;
 	const gateways: Gateway[] = [];
 	const streams: SessionStream[] = [];
 
@@ -203,7 +216,8 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 	) {
 		const gateway = createGateway({
 			services,
-			redis,
+			redis: gatewayRedis,
+			...(setup.publisherLimits ? { publisherLimits: setup.publisherLimits } : {}),
 			redisPrefix: redisInfo.prefix,
 			providers,
 			...(setup.warmPoolSize
@@ -220,7 +234,9 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 				helpersDigest,
 			},
 			secrets,
-			logger: createSilentLogger(),
+			logger: setup.logLevel
+				? createLogger({ service: `gateway:${instanceId}`, level: setup.logLevel })
+				: createSilentLogger(),
 			instanceId,
 			leaseTtlMs: 3000,
 			artifactsDirectory: join(root, "artifacts"),
@@ -325,6 +341,7 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 			await model.close();
 			await github.close();
 			redis.disconnect();
+			if (gatewayRedis !== redis) gatewayRedis.disconnect();
 			await handle.close();
 			await redisInfo.cleanup();
 			await database.drop();
