@@ -5,7 +5,10 @@ import type { RateLimitSettings } from "./rate-limit";
 export interface WebSocketLimits {
 	/** Largest frame (bytes): the `ws` `maxPayload`, so it holds before authentication too. */
 	maxFrameBytes: number;
-	/** Frames a stream client may send before its authentication finishes (count and bytes). */
+	/**
+	 * Frames a stream client may send before its authentication (and replay) finishes, by count and
+	 * bytes; more closes the socket with 1008. The client library sends at most its pacing burst then.
+	 */
 	maxPendingFrames: number;
 	maxPendingBytes: number;
 	rate: RateLimitSettings;
@@ -20,8 +23,9 @@ export interface GatewayWebSocketLimits {
 export const defaultWebSocketLimits: GatewayWebSocketLimits = {
 	stream: {
 		maxFrameBytes: MAX_CLIENT_FRAME_BYTES,
-		maxPendingFrames: 32,
-		maxPendingBytes: 1024 * 1024,
+		// Frames pass the rate limiter first, so more than `burst` never wait; bytes bound big prompts.
+		maxPendingFrames: 64,
+		maxPendingBytes: 4 * 1024 * 1024,
 		rate: { burst: 60, perSecond: 30, strikes: 30 },
 	},
 	relay: {

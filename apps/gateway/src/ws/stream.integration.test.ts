@@ -1,9 +1,11 @@
 import { connect } from "node:net";
+import { frameLimitErrorCodes } from "@proliferate/gateway-clients";
 import { sessions } from "@proliferate/services";
 import { MAX_CLIENT_FRAME_BYTES, MAX_REQUEST_ID_LENGTH, type SessionEvent } from "@proliferate/shared";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { createTestPlatform, type TestPlatform, waitFor } from "../testing/platform";
+import { defaultWebSocketLimits } from "./limits";
 import { attackFromHost, expectedCloseCode, frameAttacks, publishDuring } from "./testing/attack";
 
 let platform: TestPlatform;
@@ -182,5 +184,23 @@ describe("stream WebSocket faults (host)", () => {
 		}
 		expect(String(errors[0]?.message)).toContain("requestId");
 		talker.socket.close();
+	}, 60_000);
+
+	it("the client library paces a burst of requests under the rate limit and refuses an oversized one itself", async () => {
+		const { sessionId, token } = await pausedSession("paced client");
+		const states: string[] = [];
+		const paced = platform.connect(sessionId, token, 0, { onState: (state) => states.push(state) });
+		await waitFor(() => paced.stream.state === "open", 10_000, "open");
+		// More than the gateway's burst plus its strikes: unpaced, the gateway would close the connection.
+		const burst = defaultWebSocketLimits.stream.rate.burst + defaultWebSocketLimits.stream.rate.strikes + 10;
+		await expect(
+			Promise.all(Array.from({ length: burst }, () => paced.stream.request({ type: "ping" }))),
+		).resolves.toHaveLength(burst);
+		await expect(
+			paced.stream.request({ type: "prompt", content: "x".repeat(MAX_CLIENT_FRAME_BYTES) }),
+		).rejects.toMatchObject({ code: frameLimitErrorCodes.tooLarge });
+		await expect(paced.stream.request({ type: "ping" })).resolves.toBeUndefined();
+		expect(states).toEqual(["open"]);
+		paced.stream.close();
 	}, 60_000);
 });
