@@ -63,8 +63,9 @@ export function guardSocket(socket: WebSocket, options: GuardOptions): void {
 		receiver?.prependListener("error", onFault);
 	};
 	socket.on("error", onFault);
+	// Accepted sockets are open already; a client socket gets its parser just before "open".
 	if (socket.readyState === socket.OPEN) hookReceiver();
-	else socket.once("upgrade", hookReceiver);
+	else socket.once("open", hookReceiver);
 }
 
 /** A close code that may be sent on (1000 and application codes); others (1005, 1006…) become 1000. */

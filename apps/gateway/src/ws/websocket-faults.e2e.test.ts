@@ -35,6 +35,8 @@ server.on("upgrade", (request, socket) => {
 	const accept = crypto.createHash("sha1").update(request.headers["sec-websocket-key"] + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
 	socket.write("HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Accept: " + accept + "\\r\\n\\r\\n");
 	socket.on("data", (data) => { if ((data[0] & 0x0f) === 8) socket.end(Buffer.from([0x88, 0])); });
+	// A hostile dev server: a frame with a reserved opcode, then a masked one (servers must not mask).
+	if (request.url.startsWith("/evil")) socket.write(Buffer.from([0x83, 0x00, 0x81, 0x81, 1, 2, 3, 4, 0x61]));
 	socket.on("error", () => {});
 });
 server.listen(3300, "0.0.0.0", () => console.log("listening"));
@@ -185,6 +187,26 @@ describe("WebSocket faults against a live session", () => {
 		await waitFor(() => output.includes("still-42"), 20_000, "terminal echo after the attacks");
 		connection.close();
 	}, 240_000);
+
+	it("closes a preview socket with 1011 when the sandbox's side breaks the protocol, and keeps serving others", async () => {
+		const outcome = await new Promise<{ code: number; reason: string }>((resolve) => {
+			const socket = new WebSocket(`${platform.gateway.url.replace("http", "ws")}${previewPath}evil`);
+			socket.on("error", () => {});
+			socket.on("close", (code, reason) => resolve({ code, reason: reason.toString() }));
+		});
+		expect(outcome).toEqual({ code: 1011, reason: "the sandbox side of this socket failed" });
+		const honest = await new Promise<string>((resolve) => {
+			const socket = new WebSocket(`${platform.gateway.url.replace("http", "ws")}${previewPath}`);
+			socket.on("error", () => {});
+			socket.on("open", () => {
+				resolve("opened");
+				socket.close();
+			});
+			socket.on("close", (code) => resolve(`closed ${code}`));
+		});
+		expect(honest).toBe("opened");
+		expect((await fetch(`${platform.gateway.url}/health`)).status).toBe(200);
+	}, 60_000);
 
 	it("survives the same attacks from inside the sandbox through the gateway egress relay", async () => {
 		const token = await platform.userToken();
