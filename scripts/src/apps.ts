@@ -112,14 +112,20 @@ function renderLine(line: string): string {
 export interface RunningApp {
 	app: PlatformApp;
 	port: number;
+	/** The app's current process (the supervisor replaces it on restart). */
 	child: ChildProcess;
 	url: string;
+}
+
+/** Where `make start` writes an app's output. */
+export function appLogPath(app: PlatformApp, logDirectory: string): string {
+	return join(logDirectory, `${app.name}.log`);
 }
 
 export function startApp(app: PlatformApp, environment: NodeJS.ProcessEnv, logDirectory: string): RunningApp {
 	mkdirSync(logDirectory, { recursive: true });
 	const port = Number.parseInt(environment[app.portKey] ?? String(app.defaultPort), 10);
-	const logFile = createWriteStream(join(logDirectory, `${app.name}.log`), { flags: "a" });
+	const logFile = createWriteStream(appLogPath(app, logDirectory), { flags: "a" });
 	const child = spawn("pnpm", ["--silent", "-C", app.directory, "start"], {
 		cwd: repoRoot,
 		env: { ...environment, [app.portKey]: String(port), FORCE_COLOR: "0" },
@@ -138,7 +144,7 @@ export function startApp(app: PlatformApp, environment: NodeJS.ProcessEnv, logDi
 		logFile.end();
 		if (code !== 0 && signal !== "SIGTERM" && signal !== "SIGINT") {
 			process.stdout.write(
-				`${prefix} ${red(`exited (${signal ?? `code ${code}`})`)} ${dim(`log: ${join(logDirectory, `${app.name}.log`)}`)}\n`,
+				`${prefix} ${red(`exited (${signal ?? `code ${code}`})`)} ${dim(`log: ${appLogPath(app, logDirectory)}`)}\n`,
 			);
 		}
 	});

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import {
+	appLogPath,
 	appNeedsBuild,
 	buildApp,
 	installedApps,
@@ -10,7 +11,8 @@ import {
 	waitForHealth,
 } from "./apps";
 import { bringUpInfrastructure } from "./bring-up";
-import { bold, dim, info, red, SetupError, step } from "./lib/output";
+import { bold, dim, info, red, SetupError, step, yellow } from "./lib/output";
+import { type Supervisor, superviseApps } from "./lib/supervisor";
 
 /** `make start`: services, migrations, seed, then every app of the platform; Ctrl-C stops it all. */
 async function main(): Promise<void> {
@@ -18,9 +20,11 @@ async function main(): Promise<void> {
 	const infrastructure = await bringUpInfrastructure();
 	const running: RunningApp[] = [];
 	let stopping = false;
+	let supervisor: Supervisor | undefined;
 	const shutdown = async (code: number) => {
 		if (stopping) return;
 		stopping = true;
+		supervisor?.stop();
 		info(`\n${dim("Stopping…")}`);
 		await stopApps(running);
 		await infrastructure.stop();
@@ -56,14 +60,25 @@ async function main(): Promise<void> {
 		? "Demo sign-in: demo@proliferate.local / proliferate-demo"
 		: "Watch an agent work on the demo repository: run `make demo` in another terminal";
 	info(dim(`${next} · logs in ${logDirectory} · Ctrl-C to stop`));
-	for (const instance of running) {
-		instance.child.on("exit", () => {
-			if (!stopping) {
-				process.stderr.write(red(`${instance.app.name} stopped unexpectedly; shutting the platform down.\n`));
-				void shutdown(1);
-			}
-		});
-	}
+	// From here an app that exits is restarted with backoff; only a crash loop stops the platform.
+	supervisor = superviseApps(
+		running.map((instance) => ({
+			child: instance.child,
+			app: {
+				name: instance.app.name,
+				logPath: appLogPath(instance.app, logDirectory),
+				restart: () => {
+					instance.child = startApp(instance.app, infrastructure.environment, logDirectory).child;
+					return instance.child;
+				},
+				waitUntilHealthy: () => waitForHealth(instance),
+			},
+		})),
+		{ log: (line) => process.stderr.write(`${yellow(line)}\n`) },
+	);
+	const loop = await supervisor.crashLoop;
+	process.stderr.write(`${red(loop.message)}\n`);
+	await shutdown(1);
 }
 
 main().catch((error: unknown) => {

@@ -11,11 +11,13 @@ import { HubManager } from "./hub/hub-manager";
 import { OwnershipLeases } from "./hub/ownership";
 import { PreviewLinks } from "./preview/preview-links";
 import { handlePreviewUpgrade } from "./preview/preview-routes";
+import { createWebSocketRelay } from "./preview/websocket-relay";
 import { type AgentSettings, SessionRuntime } from "./runtime/session-runtime";
 import { WarmPoolKeeper, type WarmPoolSettings } from "./runtime/warm-pool-keeper";
 import { handleSandboxUpgrade } from "./sandbox/sandbox-routes";
 import type { AuthSecrets } from "./server/auth";
 import { createRouter } from "./server/routes";
+import { resolveWebSocketLimits, type WebSocketLimitsInput } from "./ws/limits";
 import { createStreamHandler } from "./ws/stream";
 
 export interface GatewayDeps {
@@ -42,6 +44,8 @@ export interface GatewayDeps {
 	github?: integrations.GithubConfig;
 	/** How many events a session holds in memory through a Redis outage, and for how long. */
 	publisherLimits?: Partial<PublisherLimits>;
+	/** Frame size, pre-auth and rate limits of stream and relayed (terminal, preview) WebSockets. */
+	webSocketLimits?: WebSocketLimitsInput;
 }
 
 export interface Gateway {
@@ -99,14 +103,21 @@ export function createGateway(deps: GatewayDeps): Gateway {
 				github: deps.github,
 			}),
 	});
+	const limits = resolveWebSocketLimits(deps.webSocketLimits);
+	const relay = createWebSocketRelay({
+		logger: deps.logger.child({ module: "ws-relay" }),
+		limits: limits.relay,
+	});
 	const previewDeps = {
 		services: deps.services,
 		hubs,
 		previewLinks: new PreviewLinks(deps.redis, deps.redisPrefix),
 		secrets: deps.secrets,
 		gatewayUrl: () => url,
+		logger: deps.logger,
+		relay,
 	};
-	const sandboxDeps = { ...previewDeps, logger: deps.logger };
+	const sandboxDeps = previewDeps;
 	const route = createRouter({
 		preview: previewDeps,
 		sandbox: sandboxDeps,
@@ -122,7 +133,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		services: deps.services,
 		hubs,
 		secrets: deps.secrets,
-		logger: deps.logger,
+		logger: deps.logger.child({ module: "stream" }),
+		limits: limits.stream,
 	});
 	const server = createServer((request, response) => {
 		response.setHeader("access-control-allow-origin", "*");
@@ -139,11 +151,19 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		}
 		upgradedSockets.add(socket);
 		socket.once("close", () => upgradedSockets.delete(socket));
-		if (
-			!stream.handleUpgrade(request, socket, head) &&
-			!handlePreviewUpgrade(previewDeps, request, socket, head) &&
-			!handleSandboxUpgrade(sandboxDeps, request, socket, head)
-		) {
+		// A reset or a write after the peer left must never become an uncaught exception; the WebSocket
+		// layers above add their own handling once they own the socket.
+		socket.on("error", (error) => deps.logger.debug({ err: error }, "upgraded socket failed"));
+		try {
+			if (
+				!stream.handleUpgrade(request, socket, head) &&
+				!handlePreviewUpgrade(previewDeps, request, socket, head) &&
+				!handleSandboxUpgrade(sandboxDeps, request, socket, head)
+			) {
+				socket.destroy();
+			}
+		} catch (error) {
+			deps.logger.error({ err: error, url: request.url }, "WebSocket upgrade failed");
 			socket.destroy();
 		}
 	});
@@ -173,6 +193,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 			hubs.abandon();
 			for (const socket of upgradedSockets) socket.destroy();
 			stream.server.close();
+			relay.close();
 			server.closeAllConnections();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 		},
@@ -182,6 +203,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 			const closed = new Promise<void>((resolve) => server.close(() => resolve()));
 			await hubs.shutdown();
 			stream.server.close();
+			relay.close();
 			server.closeAllConnections();
 			// Upgraded sockets are not HTTP connections any more: give them a moment to close, then cut them.
 			await new Promise((resolve) => setTimeout(resolve, 100));

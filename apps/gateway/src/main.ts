@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { gatewayEnvSchema, loadEnvironmentOrExit } from "@proliferate/environment";
 import { createLlmProxyClient } from "@proliferate/llm-proxy/client";
-import { createLogger } from "@proliferate/logger";
+import { createLogger, installProcessGuard } from "@proliferate/logger";
 import { SandboxProviderRegistry, sandboxProvidersConfigFromEnv } from "@proliferate/sandbox";
 import { createDb, integrations } from "@proliferate/services";
 import { Redis } from "ioredis";
@@ -12,6 +12,9 @@ import { sandboxRuntime } from "./runtime/sandbox-runtime";
 
 const env = loadEnvironmentOrExit(gatewayEnvSchema, "gateway");
 const logger = createLogger({ service: "gateway", level: env.LOG_LEVEL });
+// Anything that escapes every handler is logged with its context; the process then exits 1 and
+// `make start` (or the orchestrator) restarts it. Tests prove no frame gets this far.
+installProcessGuard(logger);
 const database = createDb(env.DATABASE_URL);
 const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
 const { binary, mounts, helpersDigest } = await sandboxRuntime();

@@ -18,6 +18,7 @@ export {
 	type ConnectionState,
 	type ConnectOptions,
 	connectSessionStream,
+	frameLimitErrorCodes,
 	type SessionStream,
 	StreamRequestError,
 	type WebSocketConstructor,

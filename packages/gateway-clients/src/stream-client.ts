@@ -1,6 +1,7 @@
 import {
 	type ClientCommand,
 	closeCodes,
+	MAX_CLIENT_FRAME_BYTES,
 	type MessageSource,
 	type ServerFrame,
 	type SessionEvent,
@@ -78,7 +79,21 @@ export interface StreamClientOptions {
 	WebSocket?: WebSocketConstructor;
 	/** Reconnect backoff: base and cap in ms. */
 	reconnect?: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number };
+	/**
+	 * Client-side pacing, kept under the gateway's per-connection rate limit (which drops frames with
+	 * a `RATE_LIMITED` error and closes 1008 when a client keeps flooding): at most `burst` frames at
+	 * once, then `perSecond`. Requests beyond it wait in order.
+	 */
+	pacing?: { burst?: number; perSecond?: number };
 }
+
+/** Error codes of the gateway's frame limits (see `closeCodes` for the matching closes). */
+export const frameLimitErrorCodes = {
+	/** A frame over `MAX_CLIENT_FRAME_BYTES` (the gateway closes 1009; the client refuses to send it). */
+	tooLarge: "FRAME_TOO_LARGE",
+	/** A frame over the connection's rate was dropped; slow down (persisting closes 1008). */
+	rateLimited: "RATE_LIMITED",
+} as const;
 
 export function connectSessionStream(
 	options: StreamClientOptions,
@@ -101,6 +116,33 @@ export function connectSessionStream(
 	const baseDelay = options.reconnect?.baseDelayMs ?? 250;
 	const maxDelay = options.reconnect?.maxDelayMs ?? 10_000;
 	const maxAttempts = options.reconnect?.maxAttempts ?? 50;
+	const burst = options.pacing?.burst ?? 30;
+	const perSecond = options.pacing?.perSecond ?? 15;
+	let tokens = burst;
+	let refilledAt = Date.now();
+	let pacingTimer: ReturnType<typeof setTimeout> | undefined;
+	const encoder = new TextEncoder();
+
+	/** Sends queued frames while the pacing allows; waits for the next token otherwise. */
+	function flush() {
+		if (pacingTimer) return;
+		const now = Date.now();
+		tokens = Math.min(burst, tokens + ((now - refilledAt) / 1000) * perSecond);
+		refilledAt = now;
+		while (queue.length > 0 && state === "open" && socket && tokens >= 1) {
+			tokens -= 1;
+			socket.send(queue.shift() as string);
+		}
+		if (queue.length > 0 && state === "open") {
+			pacingTimer = setTimeout(
+				() => {
+					pacingTimer = undefined;
+					flush();
+				},
+				Math.ceil(((1 - tokens) / perSecond) * 1000),
+			);
+		}
+	}
 
 	const setState = (next: ConnectionState, detail?: string) => {
 		state = next;
@@ -129,13 +171,15 @@ export function connectSessionStream(
 					pending.get(frame.requestId)?.reject(new StreamRequestError(frame.code, frame.message));
 					pending.delete(frame.requestId);
 				} else {
+					// The gateway dropped a frame for the rate: send nothing more for a moment.
+					if (frame.code === frameLimitErrorCodes.rateLimited) tokens = Math.min(tokens, 0);
 					handlers.onError?.({ code: frame.code, message: frame.message });
 				}
 				return;
 			case "ready":
 				attempt = 0;
 				setState("open");
-				for (const data of queue.splice(0)) socket?.send(data);
+				flush();
 				return;
 		}
 	}
@@ -160,6 +204,8 @@ export function connectSessionStream(
 					new StreamRequestError("CONNECTION_LOST", "The connection closed before an answer arrived"),
 				);
 			pending.clear();
+			if (pacingTimer) clearTimeout(pacingTimer);
+			pacingTimer = undefined;
 			if (closedByUser) return setState("closed");
 			if (terminalCodes.has(event.code)) return setState("closed", event.reason);
 			if (event.code === closeCodes.wrongInstance && event.reason.startsWith("owner=")) {
@@ -186,9 +232,20 @@ export function connectSessionStream(
 		const requestId = `r${nextRequestId++}`;
 		const data = JSON.stringify({ ...command, requestId });
 		return new Promise<T>((resolve, reject) => {
+			const size = encoder.encode(data).byteLength;
+			if (size > MAX_CLIENT_FRAME_BYTES) {
+				// The gateway would close the connection (1009) for it: refuse it here instead.
+				reject(
+					new StreamRequestError(
+						frameLimitErrorCodes.tooLarge,
+						`Frames are limited to ${MAX_CLIENT_FRAME_BYTES} bytes; this one has ${size}`,
+					),
+				);
+				return;
+			}
 			pending.set(requestId, { resolve: (value) => resolve(value as T), reject });
-			if (state === "open" && socket) socket.send(data);
-			else queue.push(data);
+			queue.push(data);
+			flush();
 		});
 	}
 
@@ -216,6 +273,7 @@ export function connectSessionStream(
 		},
 		close: () => {
 			closedByUser = true;
+			if (pacingTimer) clearTimeout(pacingTimer);
 			socket?.close(1000, "client closed");
 		},
 	};

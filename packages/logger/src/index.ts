@@ -64,3 +64,43 @@ export function createLogger({ service, level = "info", destination }: CreateLog
 export function createSilentLogger(): Logger {
 	return pino({ level: "silent" });
 }
+
+export interface ProcessGuardOptions {
+	/**
+	 * What to do after logging an uncaught exception: "exit" (the default: log, then exit 1, as Node
+	 * would, so a supervisor restarts a process whose state may be broken) or "continue" (log only).
+	 */
+	onUncaughtException?: "exit" | "continue";
+	/** Called after logging, before exiting (tests, metrics). */
+	onFault?: (kind: "uncaughtException" | "unhandledRejection", error: unknown) => void;
+	/** The exit (tests pass their own). */
+	exit?: (code: number) => void;
+}
+
+/**
+ * Installs the process-level guard every app's `main.ts` uses: an uncaught exception or an unhandled
+ * rejection is logged (fatal, with the error and its kind) instead of printed raw. Rejections are
+ * logged and the process goes on; uncaught exceptions exit with code 1 after the log line is out (or
+ * go on, with `onUncaughtException: "continue"`). Returns a function that removes the guard.
+ */
+export function installProcessGuard(logger: Logger, options: ProcessGuardOptions = {}): () => void {
+	const exit = options.exit ?? ((code: number) => process.exit(code));
+	const onException = (error: unknown, origin: string) => {
+		logger.fatal({ err: error, origin, pid: process.pid }, "uncaught exception");
+		options.onFault?.("uncaughtException", error);
+		if ((options.onUncaughtException ?? "exit") === "exit") {
+			logger.flush?.();
+			exit(1);
+		}
+	};
+	const onRejection = (reason: unknown) => {
+		logger.error({ err: reason, pid: process.pid }, "unhandled promise rejection");
+		options.onFault?.("unhandledRejection", reason);
+	};
+	process.on("uncaughtException", onException);
+	process.on("unhandledRejection", onRejection);
+	return () => {
+		process.off("uncaughtException", onException);
+		process.off("unhandledRejection", onRejection);
+	};
+}

@@ -23,6 +23,11 @@ export class ClientConnection {
 		this.lastSentSeq = after;
 	}
 
+	/** A client asking for `after` beyond the log's last seq gets `replayFrom = lastSeq` in its `ready` frame. */
+	capReplayStart(lastSeq: number): void {
+		if (this.replaying && this.lastSentSeq > lastSeq) this.lastSentSeq = Math.max(0, lastSeq);
+	}
+
 	send(frame: ServerFrame): void {
 		if (this.socket.readyState !== this.socket.OPEN) return;
 		if (this.socket.bufferedAmount > SLOW_CONSUMER_BYTES) {

@@ -152,6 +152,8 @@ export class SessionHub {
 		this.clients.add(client);
 		this.lastActivityAt = Date.now();
 		const lastSeq = await this.eventLog.lastSeq(this.sessionId);
+		// An `after` beyond the log would hide every new event: the replay starts at the log's end instead.
+		client.capReplayStart(lastSeq);
 		client.send({ kind: "ready", sessionId: this.sessionId, replayFrom: client.lastSentSeq, lastSeq });
 		const replayed = await this.eventLog.readAfter(this.sessionId, client.lastSentSeq);
 		client.finishReplay(replayed);

@@ -1,6 +1,4 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
-import { connect } from "node:net";
-import type { Duplex } from "node:stream";
 import { DomainError } from "@proliferate/shared";
 
 const hopByHop = new Set([
@@ -70,32 +68,4 @@ export function proxyHttp(
 		response.once("close", () => upstream.destroy());
 		request.pipe(upstream);
 	});
-}
-
-/** Forwards a WebSocket (or any HTTP upgrade) to the sandbox port, as raw bytes after the handshake line. */
-export function proxyUpgrade(
-	request: IncomingMessage,
-	socket: Duplex,
-	head: Buffer,
-	targetBase: string,
-	path: string,
-	extraHeaders: Record<string, string> = {},
-): void {
-	const target = new URL(path, targetBase);
-	const upstream = connect(Number(target.port), target.hostname, () => {
-		const headers = Object.entries(request.headers)
-			.filter(([name]) => name !== "host" && name !== "authorization" && name !== "cookie")
-			.flatMap(([name, value]) =>
-				Array.isArray(value) ? value.map((item) => `${name}: ${item}`) : [`${name}: ${value}`],
-			)
-			.concat(Object.entries(extraHeaders).map(([name, value]) => `${name}: ${value}`));
-		upstream.write(
-			`${request.method} ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${target.host}\r\n${headers.join("\r\n")}\r\n\r\n`,
-		);
-		if (head.length) upstream.write(head);
-		upstream.pipe(socket);
-		socket.pipe(upstream);
-	});
-	upstream.on("error", () => socket.destroy());
-	socket.on("error", () => upstream.destroy());
 }

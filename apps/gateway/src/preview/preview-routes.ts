@@ -1,14 +1,16 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import type { Logger } from "@proliferate/logger";
 import type { ServiceContext } from "@proliferate/services";
-import { DomainError } from "@proliferate/shared";
+import { DomainError, errorMessage } from "@proliferate/shared";
 import { z } from "zod";
 import { type HubManager, WrongInstanceError } from "../hub/hub-manager";
 import type { SessionHub } from "../hub/session-hub";
 import { type AuthSecrets, authenticate, authorizeSession, organizationOf } from "../server/auth";
 import { readJson, sendJson } from "../server/http-helpers";
-import { proxyHttp, proxyUpgrade } from "./port-proxy";
+import { proxyHttp } from "./port-proxy";
 import type { PreviewLinks } from "./preview-links";
+import { refuseWithStatus, type WebSocketRelay } from "./websocket-relay";
 
 export interface PreviewDeps {
 	services: ServiceContext;
@@ -16,6 +18,9 @@ export interface PreviewDeps {
 	previewLinks: PreviewLinks;
 	secrets: AuthSecrets;
 	gatewayUrl: () => string;
+	logger: Logger;
+	/** Terminates preview WebSockets at the gateway and relays them to the sandbox port. */
+	relay: WebSocketRelay;
 }
 
 const portSchema = z.coerce.number().int().min(1).max(65535);
@@ -122,7 +127,7 @@ async function proxyTo(
 	await proxyHttp(request, response, await hub.runtime.resolvePort(port), path);
 }
 
-/** WebSocket upgrades on preview and port paths (dev servers' hot reload). */
+/** WebSocket upgrades on preview links (dev servers' hot reload), relayed frame by frame to the sandbox port. */
 export function handlePreviewUpgrade(
 	deps: PreviewDeps,
 	request: IncomingMessage,
@@ -134,15 +139,26 @@ export function handlePreviewUpgrade(
 	if (!preview?.[1]) return false;
 	void (async () => {
 		const target = await deps.previewLinks.resolve(preview[1] ?? "");
-		if (!target) return socket.destroy();
+		if (!target) return refuseWithStatus(socket, 404, "This preview link does not exist or was revoked");
 		const hub = await hubFor(deps, target.sessionId, target.organizationId);
-		proxyUpgrade(
+		const targetBase = await hub.runtime.resolvePort(target.port);
+		if (socket.destroyed) return;
+		deps.relay.relay({
 			request,
 			socket,
 			head,
-			await hub.runtime.resolvePort(target.port),
-			`${preview[2] ?? "/"}${url.search}`,
+			targetBase,
+			path: `${preview[2] ?? "/"}${url.search}`,
+			label: "preview",
+			refuse: (error) => refuseWithStatus(socket, 502, error.message),
+		});
+	})().catch((error: unknown) => {
+		if (!(error instanceof DomainError)) deps.logger.error({ err: error }, "preview WebSocket failed");
+		refuseWithStatus(
+			socket,
+			error instanceof DomainError && error.kind === "not_found" ? 404 : 502,
+			errorMessage(error),
 		);
-	})().catch(() => socket.destroy());
+	});
 	return true;
 }

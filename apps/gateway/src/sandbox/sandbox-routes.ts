@@ -6,10 +6,12 @@ import { DomainError, terminalCloseCodeFor } from "@proliferate/shared";
 import { WebSocketServer } from "ws";
 import { type HubManager, WrongInstanceError } from "../hub/hub-manager";
 import type { SessionHub } from "../hub/session-hub";
-import { proxyHttp, proxyUpgrade } from "../preview/port-proxy";
+import { proxyHttp } from "../preview/port-proxy";
 import type { PreviewLinks } from "../preview/preview-links";
+import type { WebSocketRelay } from "../preview/websocket-relay";
 import { type AuthSecrets, authenticate, authorizeSession, organizationOf } from "../server/auth";
 import { sendJson } from "../server/http-helpers";
+import { closeReason, guardSocket } from "../ws/socket-guard";
 
 export interface SandboxRouteDeps {
 	services: ServiceContext;
@@ -18,6 +20,8 @@ export interface SandboxRouteDeps {
 	previewLinks: PreviewLinks;
 	gatewayUrl: () => string;
 	logger: Logger;
+	/** Terminates terminal WebSockets at the gateway and relays them to sandbox-mcp. */
+	relay: WebSocketRelay;
 }
 
 /** `/sessions/:id/sandbox/<sandbox-mcp path>`: only these sandbox-mcp areas are reachable. */
@@ -121,7 +125,8 @@ async function exposeService(
 	sendJson(response, 200, { name: body.name, port: body.port, url, token });
 }
 
-const refusals = new WebSocketServer({ noServer: true });
+/** Refusals need no frames from the client: anything over 1 KiB is a protocol error (1009). */
+const refusals = new WebSocketServer({ noServer: true, maxPayload: 1024, perMessageDeflate: false });
 
 /** Completes the handshake, sends one error frame and closes with a 44xx code (as the session stream does). */
 function refuseUpgrade(
@@ -136,13 +141,17 @@ function refuseUpgrade(
 			? error
 			: new DomainError("internal", "INTERNAL", "The terminal could not be opened");
 	if (!(error instanceof DomainError)) logger.error({ err: error }, "terminal proxy failed");
+	if (socket.destroyed) return;
 	refusals.handleUpgrade(request, socket, head, (ws) => {
+		guardSocket(ws, { logger, label: "terminal refusal" });
 		ws.send(JSON.stringify({ type: "error", code: domain.code, message: domain.message }));
-		ws.close(terminalCloseCodeFor(domain.kind), domain.code);
+		ws.close(terminalCloseCodeFor(domain.kind), closeReason(domain.code));
+		// The client need not answer the close: the refusal is over either way.
+		setTimeout(() => ws.terminate(), 5000).unref();
 	});
 }
 
-/** Terminal WebSockets (`/sessions/:id/sandbox/terminals/:terminalId`), proxied to sandbox-mcp. */
+/** Terminal WebSockets (`/sessions/:id/sandbox/terminals/:terminalId`), relayed to sandbox-mcp. */
 export function handleSandboxUpgrade(
 	deps: SandboxRouteDeps,
 	request: IncomingMessage,
@@ -154,8 +163,16 @@ export function handleSandboxUpgrade(
 	if (!match?.[2] || !terminalSocketPath.test(match[2])) return false;
 	void (async () => {
 		const target = await resolveTarget(deps, request, url, match);
-		proxyUpgrade(request, socket, head, target.mcp.url, target.path, {
-			authorization: `Bearer ${target.mcp.token}`,
+		if (socket.destroyed) return;
+		deps.relay.relay({
+			request,
+			socket,
+			head,
+			targetBase: target.mcp.url,
+			path: target.path,
+			extraHeaders: { authorization: `Bearer ${target.mcp.token}` },
+			label: "terminal",
+			refuse: (error) => refuseUpgrade(request, socket, head, error, deps.logger),
 		});
 	})().catch((error: unknown) => refuseUpgrade(request, socket, head, error, deps.logger));
 	return true;

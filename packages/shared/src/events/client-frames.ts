@@ -8,10 +8,16 @@ import { sessionEventSchema } from "./session-events";
  * The gateway replays every event with seq > after, then streams live ones.
  */
 
-/** Largest client frame the gateway accepts (bytes); bigger frames get an error frame and are dropped. */
+/**
+ * Largest client frame the gateway accepts (bytes). It is the WebSocket layer's own limit: a bigger
+ * frame (even one only announced in a header) gets a `FRAME_TOO_LARGE` error frame and close 1009.
+ */
 export const MAX_CLIENT_FRAME_BYTES = 256 * 1024;
 
-const requestId = z.string().min(1).max(100).optional();
+/** Longest `requestId` a client may send; longer ones are refused (and never echoed back). */
+export const MAX_REQUEST_ID_LENGTH = 128;
+
+const requestId = z.string().min(1).max(MAX_REQUEST_ID_LENGTH).optional();
 
 export const clientCommandSchema = z.discriminatedUnion("type", [
 	z.object({ type: z.literal("ping"), requestId }),
@@ -97,4 +103,14 @@ export const closeCodes = {
 	slowConsumer: 4408,
 	/** The gateway is shutting down; reconnect. */
 	goingAway: 1001,
+	/** The client broke the WebSocket protocol (unmasked frame, reserved opcode…). */
+	protocolError: 1002,
+	/** A text frame that is not valid UTF-8. */
+	invalidPayload: 1007,
+	/** The client kept sending over its rate limit, or too much before authentication finished. */
+	policyViolation: 1008,
+	/** A frame larger than `MAX_CLIENT_FRAME_BYTES`. */
+	messageTooBig: 1009,
+	/** The gateway failed (or the upstream it relays to did). */
+	internalError: 1011,
 } as const;
