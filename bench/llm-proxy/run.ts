@@ -20,6 +20,8 @@ import autocannon from "autocannon";
 import postgres from "postgres";
 import { percentile } from "../stats";
 
+/** BENCH_PROXY_MAIN: another proxy entry (e.g. an older copy, to compare on the same machine load). */
+const proxyMain = process.env.BENCH_PROXY_MAIN ?? "apps/llm-proxy/src/main.ts";
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connectionCounts = (process.env.BENCH_CONNECTIONS ?? "1,50,200").split(",").map(Number);
 const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -100,7 +102,7 @@ try {
 	).trim();
 	const proxyPort = await freePort();
 	const proxyExited = start(
-		["apps/llm-proxy/src/main.ts"],
+		[proxyMain],
 		{
 			DATABASE_URL: databaseUrl,
 			REDIS_URL: redisUrl,
@@ -181,7 +183,7 @@ try {
 	}
 
 	const upstreamPid = pids.get("bench/llm-proxy/upstream-server.ts");
-	const proxyPid = pids.get("apps/llm-proxy/src/main.ts");
+	const proxyPid = pids.get(proxyMain);
 
 	/** Sends one large body and reports the slowest /health answer meanwhile (the event-loop delay). */
 	async function largeBody(megabytes: number, model: string) {
@@ -241,7 +243,10 @@ try {
 		}
 	}
 	const spend = await fetch(`${proxyUrl}/metrics`).then((response) => response.text());
-	const tokens = /llm_proxy_tokens_total\{[^}]*kind="output"\} (\d+)/.exec(spend)?.[1];
+	const tokens = [...spend.matchAll(/llm_proxy_tokens_total\{[^}]*kind="output"\} (\d+)/g)].reduce(
+		(sum, match) => sum + Number(match[1]),
+		0,
+	);
 	process.stdout.write(`metered output tokens through the proxy: ${tokens ?? "none"}\n`);
 } finally {
 	stopChildren();

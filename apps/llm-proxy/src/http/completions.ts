@@ -183,18 +183,18 @@ export function reservationNanoUsd(
  * deployment's body is its `{"model":…` prefix followed by those bytes (no re-serialization per fallback).
  */
 function upstreamBodies(parsed: Record<string, unknown>): (model: string) => Buffer {
-	const { model: _model, ...rest } = parsed;
-	const restJson = JSON.stringify(rest);
-	const tail = Buffer.from(restJson.length > 2 ? `,${restJson.slice(1)}` : "}", "utf8");
-	const bodies = new Map<string, Buffer>();
+	let tail: Buffer | undefined;
+	let last: { model: string; body: Buffer } | undefined;
 	return (model) => {
-		let body = bodies.get(model);
-		if (!body) {
-			const head = Buffer.from(`{"model":${JSON.stringify(model)}`, "utf8");
-			body = Buffer.concat([head, tail], head.length + tail.length);
-			bodies.set(model, body);
+		if (last?.model === model) return last.body;
+		if (!tail) {
+			const { model: _model, ...rest } = parsed;
+			const restJson = JSON.stringify(rest);
+			tail = Buffer.from(restJson.length > 2 ? `,${restJson.slice(1)}` : "}", "utf8");
 		}
-		return body;
+		const head = Buffer.from(`{"model":${JSON.stringify(model)}`, "utf8");
+		last = { model, body: Buffer.concat([head, tail], head.length + tail.length) };
+		return last.body;
 	};
 }
 
@@ -248,13 +248,14 @@ export async function handleCompletion(
 		if (deployments.length === 0)
 			throw proxyErrors.wrongProtocol(model, endpoints[protocol === "openai" ? "anthropic" : "openai"].label);
 		deps.spend.assertWithinBudget(key);
-		reservation = await deps.budgets.reserve({
+		const reserving = deps.budgets.reserve({
 			key,
 			keySpentNanoUsd: deps.spend.keySpent(key.id),
 			organizationBudgetNanoUsd: deps.spend.organizationBudget(key.organizationId),
 			organizationSpentNanoUsd: deps.spend.organizationSpent(key.organizationId),
-			amountNanoUsd: reservationNanoUsd(parsed, requestBytes, deployments),
+			amountNanoUsd: () => reservationNanoUsd(parsed, requestBytes, deployments),
 		});
+		if (reserving) reservation = await reserving;
 		// The proxy meters streams by their usage chunk; a client that did not ask for it does not get it.
 		let stripUsage = false;
 		if (protocol === "openai" && stream) {
@@ -325,8 +326,8 @@ interface Relayed {
 }
 
 /**
- * Passes the upstream response through. Streams go chunk by chunk (chunks of one tick share one
- * socket write, the end included); other bodies are sent in one write with the headers once complete.
+ * Passes the upstream response through. Streams go chunk by chunk (the chunks of one round of I/O
+ * share one socket write, the end included); other bodies are sent in one write with the headers once complete.
  */
 function relay(
 	deps: CompletionDeps,
@@ -347,7 +348,7 @@ function relay(
 	const body = upstream.body;
 	if (!tap) return relayWhole(deps, protocol, deployment, upstream.statusCode, headers, body, response, ok);
 	// Dropping a chunk changes the length: a stripped stream is sent chunked.
-	if (tap && stripUsage) delete headers["content-length"];
+	if (stripUsage) delete headers["content-length"];
 	response.writeHead(upstream.statusCode, headers);
 	const settled = (): Relayed => ({
 		usage: tap.usage,
@@ -364,9 +365,11 @@ function relay(
 			const forwarded = tap.push(chunk);
 			if (forwarded.length === 0) return;
 			if (!corked) {
+				// Released after this round of I/O: every chunk read meanwhile — and the end, when it
+				// came with them — goes out in one socket write.
 				corked = true;
 				response.cork();
-				process.nextTick(uncork);
+				setImmediate(uncork);
 			}
 			if (!response.write(forwarded)) {
 				body.pause();

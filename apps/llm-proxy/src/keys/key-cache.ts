@@ -55,11 +55,14 @@ export class KeyCache {
 		this.known = new LRUCache<string, KeyRecord>({
 			max: options.maxEntries ?? 100_000,
 			ttl: options.ttlMs ?? 5 * 60_000,
+			// lru-cache caches "now" behind a timer of this period: at its 1 ms default, a timer per request.
+			ttlResolution: 1000,
 			dispose: (record) => options.onEvict?.(record),
 		});
 		this.unknown = new LRUCache<string, true>({
 			max: options.maxNegativeEntries ?? 10_000,
 			ttl: options.negativeTtlMs ?? 5_000,
+			ttlResolution: 1000,
 		});
 		this.subscriber = options.redis.duplicate();
 	}

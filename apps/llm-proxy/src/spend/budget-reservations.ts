@@ -74,7 +74,8 @@ export interface ReserveParams {
 	keySpentNanoUsd: number;
 	organizationBudgetNanoUsd: number | null | undefined;
 	organizationSpentNanoUsd: number;
-	amountNanoUsd: number;
+	/** The amount to reserve (computed only for budgeted keys and organizations). */
+	amountNanoUsd: () => number;
 }
 
 export interface BudgetReservationsOptions {
@@ -116,10 +117,17 @@ export class BudgetReservations {
 
 	/**
 	 * Reserves the amount against the key's and the organization's budgets (only those that exist:
-	 * no budget, no Redis call). Throws the budget error when either is used up. When Redis does not
-	 * answer, logs and returns undefined (the in-memory check already ran).
+	 * no budget, no Redis call and no promise: undefined at once). Throws the budget error when either
+	 * is used up. When Redis does not answer, logs and resolves undefined (the in-memory check already ran).
 	 */
-	async reserve(params: ReserveParams): Promise<Reservation | undefined> {
+	reserve(params: ReserveParams): Promise<Reservation | undefined> | undefined {
+		const budgeted =
+			params.key.budgetNanoUsd !== null ||
+			(params.organizationBudgetNanoUsd !== null && params.organizationBudgetNanoUsd !== undefined);
+		return budgeted ? this.reserveBudgeted(params) : undefined;
+	}
+
+	private async reserveBudgeted(params: ReserveParams): Promise<Reservation | undefined> {
 		const counters: string[] = [];
 		const limits: (string | number)[] = [];
 		const now = new Date();
@@ -143,7 +151,7 @@ export class BudgetReservations {
 					now.getTime(),
 					now.getTime() + this.reservationTtlMs,
 					id,
-					Math.max(0, Math.ceil(params.amountNanoUsd)),
+					Math.max(0, Math.ceil(params.amountNanoUsd())),
 					Math.ceil((this.reservationTtlMs * 4) / 1000) + 86_400,
 					...limits,
 				),

@@ -74,7 +74,7 @@ function stringLength(text: string, from: number, end: number): number {
  * Watches a server-sent event stream as it passes through: picks out token usage, counts the
  * characters of streamed text (the estimate when no usage arrives), and — when the proxy asked for
  * OpenAI usage the client did not — drops the usage-only chunk (`choices: []`) so the client sees only
- * what it asked for. Only `data:` lines that mention "usage" are parsed; the rest costs substring searches.
+ * what it asked for. Each chunk costs a few substring searches; only lines that mention "usage" are parsed.
  * OpenAI reports usage in the last chunk (with `stream_options.include_usage`); Anthropic reports
  * input in `message_start` and cumulative output in `message_delta`.
  */
@@ -86,6 +86,7 @@ export class SseUsageTap {
 	complete = false;
 	/** Characters of streamed text (content, tool arguments, thinking) seen so far. */
 	textCharacters = 0;
+	/** A dropped event's blank line is still to come (it starts the next chunk). */
 	private dropping = false;
 
 	constructor(
@@ -94,26 +95,54 @@ export class SseUsageTap {
 		private readonly stripUsageChunks = false,
 	) {}
 
-	/** Takes a chunk from the upstream; returns what to send to the client (the chunk itself unless something was dropped). */
+	/** Takes a chunk from the upstream; returns what to send to the client (the chunk itself unless something was dropped or held). */
 	push(chunk: Buffer): Buffer {
 		const held = this.partial.length > 0;
-		const text = this.partial + this.decoder.write(chunk);
-		let start = 0;
-		let kept: string[] | undefined;
-		for (let end = text.indexOf("\n", start); end !== -1; end = text.indexOf("\n", start)) {
-			const drop = this.line(text, start, end);
-			if (drop) {
-				kept ??= [text.slice(0, start)];
-			} else if (kept) kept.push(text.slice(start, end + 1));
-			start = end + 1;
+		const text = held ? this.partial + this.decoder.write(chunk) : this.decoder.write(chunk);
+		// Only whole lines are looked at; the rest waits for the next chunk.
+		const whole = text.lastIndexOf("\n") + 1;
+		this.partial = whole === text.length ? "" : text.slice(whole);
+		for (const marker of textMarkers) {
+			for (let at = text.indexOf(marker); at !== -1 && at < whole; at = text.indexOf(marker, at + 1)) {
+				const lineEnd = text.indexOf("\n", at);
+				this.textCharacters += stringLength(text, at + marker.length, lineEnd);
+			}
 		}
-		this.partial = text.slice(start);
+		let kept: string[] | undefined;
+		let keptFrom = 0;
+		if (this.dropping && whole > 0) {
+			this.dropping = false;
+			const blank = text.charCodeAt(0) === 10 ? 1 : text.startsWith("\r\n") ? 2 : 0;
+			if (blank) {
+				kept = [];
+				keptFrom = blank;
+			}
+		}
+		for (let at = text.indexOf('"usage"'); at !== -1 && at < whole; at = text.indexOf('"usage"', at + 1)) {
+			const lineStart = text.lastIndexOf("\n", at) + 1;
+			const lineEnd = text.indexOf("\n", at);
+			if (!this.usageLine(text, lineStart, lineEnd)) {
+				at = lineEnd;
+				continue;
+			}
+			// Drop the line and the blank line that ends its event.
+			kept ??= [];
+			kept.push(text.slice(keptFrom, lineStart));
+			let next = lineEnd + 1;
+			if (next >= whole) this.dropping = true;
+			else if (text.charCodeAt(next) === 10) next += 1;
+			else if (text.startsWith("\r\n", next)) next += 2;
+			keptFrom = next;
+			at = next - 1;
+		}
 		if (!this.stripUsageChunks) return chunk;
 		// The usual case: whole events, nothing dropped: pass the upstream's bytes on as they are.
 		if (!kept && !held && this.partial.length === 0) return chunk;
-		// Hold back an incomplete line until its end arrives (a usage chunk could be split).
-		const forwarded = kept ? kept.join("") : text.slice(0, start);
-		return Buffer.from(forwarded, "utf8");
+		if (kept) {
+			kept.push(text.slice(keptFrom, whole));
+			return Buffer.from(kept.join(""), "utf8");
+		}
+		return Buffer.from(text.slice(0, whole), "utf8");
 	}
 
 	/** What is still held back at the end of the stream. */
@@ -123,20 +152,11 @@ export class SseUsageTap {
 		return this.stripUsageChunks && rest.length > 0 ? Buffer.from(rest, "utf8") : undefined;
 	}
 
-	/** Scans one line; returns true when it is to be dropped from what the client receives. */
-	private line(text: string, start: number, end: number): boolean {
-		if (this.dropping) {
-			this.dropping = false;
-			// The blank line that ended the dropped event goes with it.
-			if (end === start || (end === start + 1 && text.charCodeAt(start) === 13)) return true;
-		}
+	/** Reads the usage of one `data:` line; returns true when the line is to be dropped. */
+	private usageLine(text: string, start: number, end: number): boolean {
 		if (!text.startsWith("data:", start)) return false;
-		for (const marker of textMarkers) {
-			const at = text.indexOf(marker, start);
-			if (at !== -1 && at < end) this.textCharacters += stringLength(text, at + marker.length, end);
-		}
 		const usageAt = text.indexOf('"usage"', start);
-		if (usageAt === -1 || usageAt > end || text.startsWith('"usage":null', usageAt)) return false;
+		if (text.startsWith('"usage":null', usageAt)) return false;
 		let event: Json | undefined;
 		try {
 			event = asObject(JSON.parse(text.slice(start + 5, end)));
@@ -150,11 +170,7 @@ export class SseUsageTap {
 			this.current = reported;
 			this.complete = true;
 			const usageOnly = Array.isArray(event.choices) && event.choices.length === 0;
-			if (usageOnly && this.stripUsageChunks) {
-				this.dropping = true;
-				return true;
-			}
-			return false;
+			return usageOnly && this.stripUsageChunks;
 		}
 		const reported = anthropicUsage(asObject(event.message)?.usage ?? event.usage);
 		if (!reported) return false;
