@@ -300,33 +300,25 @@ describe("errors", () => {
 	});
 
 	it("answers 413 to a client still sending an oversized body, instead of cutting the connection", async () => {
-		const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-			const request = httpRequest(
-				new URL(`${harness.proxy.url}/v1/chat/completions`),
-				{ method: "POST", headers: { "content-type": "application/json", ...bearer(key) } },
-				(response) => {
-					const chunks: Buffer[] = [];
-					response.on("data", (chunk: Buffer) => chunks.push(chunk));
-					response.on("end", () =>
-						resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
-					);
-				},
-			);
-			request.on("error", reject);
-			// 2 MB in 64 KB pieces, streamed (chunked): the proxy sees the excess mid-upload.
-			const piece = Buffer.alloc(64 * 1024, "x");
-			let sent = 0;
-			const pump = () => {
-				while (sent < 32) {
-					sent++;
-					if (!request.write(piece)) return void request.once("drain", pump);
-				}
-				request.end();
-			};
-			request.write('{"model":"gpt-fake","pad":"');
-			pump();
+		// 2 MB streamed (chunked, no length) in 64 KB pieces, 5 ms apart: the proxy sees the excess
+		// (the limit here is 256 KB) while the client is still sending.
+		const piece = new Uint8Array(64 * 1024).fill(120);
+		let sent = 0;
+		const body = new ReadableStream<Uint8Array>({
+			async pull(controller) {
+				if (sent === 0) controller.enqueue(new TextEncoder().encode('{"model":"gpt-fake","pad":"'));
+				if (sent++ >= 32) return controller.close();
+				await new Promise((resolve) => setTimeout(resolve, 5));
+				controller.enqueue(piece);
+			},
 		});
-		expect(answer.status).toBe(413);
-		expect(JSON.parse(answer.body).error.code).toBe("request_too_large");
+		const response = await fetch(`${harness.proxy.url}/v1/chat/completions`, {
+			method: "POST",
+			headers: { "content-type": "application/json", ...bearer(key) },
+			body,
+			duplex: "half",
+		} as RequestInit);
+		expect(response.status).toBe(413);
+		expect(((await response.json()) as { error: { code: string } }).error.code).toBe("request_too_large");
 	});
 });
