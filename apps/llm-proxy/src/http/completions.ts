@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Logger } from "@proliferate/logger";
 import { llm } from "@proliferate/services";
@@ -110,6 +111,20 @@ function responseHeaders(upstream: Dispatcher.ResponseData): OutgoingHttpHeaders
 	return headers;
 }
 
+/**
+ * Tells undici the client left (undici takes an EventEmitter with an `abort` event as its signal): an
+ * `AbortController` costs ~4.5 µs per request, most of the proxy's own per-request JavaScript.
+ */
+class ClientGone extends EventEmitter {
+	aborted = false;
+
+	abort(): void {
+		if (this.aborted) return;
+		this.aborted = true;
+		this.emit("abort");
+	}
+}
+
 type Attempt =
 	| { kind: "response"; upstream: Dispatcher.ResponseData }
 	| { kind: "failed"; reason: string; detail: string };
@@ -119,7 +134,7 @@ async function tryDeployment(
 	deployment: Deployment,
 	body: Buffer,
 	request: IncomingMessage,
-	signal: AbortSignal,
+	signal: ClientGone,
 	isLast: boolean,
 ): Promise<Attempt> {
 	const started = performance.now();
@@ -214,9 +229,9 @@ export async function handleCompletion(
 	const endpoint = endpoints[protocol].label;
 	let model = "";
 	let stream = false;
-	const abort = new AbortController();
+	const clientGone = new ClientGone();
 	response.once("close", () => {
-		if (!response.writableFinished) abort.abort();
+		if (!response.writableFinished) clientGone.abort();
 	});
 	let key: llm.VirtualKeyRecord | undefined;
 	let reservation: Reservation | undefined;
@@ -277,7 +292,7 @@ export async function handleCompletion(
 				deployment,
 				bodyFor(deployment.model),
 				request,
-				abort.signal,
+				clientGone,
 				index === deployments.length - 1,
 			);
 			inFlight = undefined;
@@ -299,7 +314,7 @@ export async function handleCompletion(
 		deps.logger.warn({ requestId, model, failures }, "every upstream failed");
 		throw Object.assign(proxyErrors.upstreamFailed(), { requestId });
 	} catch (error) {
-		if (abort.signal.aborted) {
+		if (clientGone.aborted) {
 			// The client left while an upstream was working on the request: the vendor bills the input.
 			if (inFlight) meter(inFlight, estimateUsage(undefined, requestBytes, 0), true);
 			deps.metrics.requests.inc({ endpoint, model, status: 499 });

@@ -54,7 +54,7 @@ export function usageOfResponse(protocol: LlmProtocol, body: string): TokenUsage
 }
 
 /** Where streamed text sits in each protocol's events (for estimates when no usage arrives). */
-const textMarkers = ['"content":"', '"text":"', '"arguments":"', '"partial_json":"', '"thinking":"'];
+const textMarkers = /"(?:content|text|arguments|partial_json|thinking)":"/g;
 
 /** Length of the JSON string starting at `from` (just after its opening quote), up to `end`. */
 function stringLength(text: string, from: number, end: number): number {
@@ -102,11 +102,13 @@ export class SseUsageTap {
 		// Only whole lines are looked at; the rest waits for the next chunk.
 		const whole = text.lastIndexOf("\n") + 1;
 		this.partial = whole === text.length ? "" : text.slice(whole);
-		for (const marker of textMarkers) {
-			for (let at = text.indexOf(marker); at !== -1 && at < whole; at = text.indexOf(marker, at + 1)) {
-				const lineEnd = text.indexOf("\n", at);
-				this.textCharacters += stringLength(text, at + marker.length, lineEnd);
-			}
+		// One regular-expression pass (a string search per marker costs ~7× more on event-sized chunks).
+		textMarkers.lastIndex = 0;
+		for (let match = textMarkers.exec(text); match && match.index < whole; match = textMarkers.exec(text)) {
+			const from = match.index + match[0].length;
+			const length = stringLength(text, from, text.indexOf("\n", from));
+			this.textCharacters += length;
+			textMarkers.lastIndex = from + length;
 		}
 		let kept: string[] | undefined;
 		let keptFrom = 0;
