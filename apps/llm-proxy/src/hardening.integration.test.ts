@@ -172,6 +172,32 @@ describe("metering without usage", () => {
 		expect(row?.costNanoUsd).toBeGreaterThan(0);
 	});
 
+	it("meters a request whose client left before the upstream answered, marked estimated", async () => {
+		const minted = await harness.client.mintKey({ organizationId: harness.organizationId });
+		const request = httpRequest(new URL(`${harness.proxy.url}/v1/chat/completions`), {
+			method: "POST",
+			headers: { "content-type": "application/json", ...bearer(minted.key) },
+		});
+		request.on("error", () => {});
+		// The first deployment never answers (its timeout is 300 ms): the client leaves before.
+		request.end(JSON.stringify(chatBody("timeout-model")));
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		request.destroy();
+		await waitFor(
+			async () => (await ledgerOf(minted.virtualKey.id)).length > 0,
+			"the abandoned request to be metered",
+		);
+		const rows = await ledgerOf(minted.virtualKey.id);
+		expect(rows).toHaveLength(1);
+		expect(rows[0]).toMatchObject({
+			deployment: "hanging",
+			requests: 1,
+			estimatedRequests: 1,
+			outputTokens: 0,
+		});
+		expect(rows[0]?.inputTokens).toBeGreaterThan(0);
+	});
+
 	it("meters answers of an upstream that reports no usage, streamed or not, marked estimated", async () => {
 		const minted = await harness.client.mintKey({ organizationId: harness.organizationId });
 		const plain = await post("/v1/chat/completions", chatBody("silent-model"), bearer(minted.key));
