@@ -4,9 +4,14 @@
  * and Redis), at 1, 50 and 200 connections, for plain and streamed chat completions. Prints
  * throughput and latency for both, and the latency the proxy adds (p50/p95/p99).
  * Target on a 2-core machine: ≥ 2,000 req/s through the proxy, added p50 < 0.5 ms, p99 < 3 ms.
- * BENCH_SECONDS sets the duration of each run (default 5).
+ * It also prints the CPU time each request costs (the process's user+system time from /proc over
+ * the requests answered: the bare upstream for the direct run, the proxy for the proxied run), and
+ * the event-loop delay of the proxy (the slowest /health answer, polled every 5 ms) while it takes a
+ * 20 MB body (refused by the default limit) and a 9 MB body sent to a model whose first deployment fails.
+ * BENCH_SECONDS sets the duration of each run (default 5); BENCH_CONNECTIONS the connection counts.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -15,6 +20,8 @@ import autocannon from "autocannon";
 import postgres from "postgres";
 import { percentile } from "../stats";
 
+/** BENCH_PROXY_MAIN: another proxy entry (e.g. an older copy, to compare on the same machine load). */
+const proxyMain = process.env.BENCH_PROXY_MAIN ?? "apps/llm-proxy/src/main.ts";
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connectionCounts = (process.env.BENCH_CONNECTIONS ?? "1,50,200").split(",").map(Number);
 const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -36,6 +43,14 @@ async function freePort(): Promise<number> {
 	});
 }
 
+const pids = new Map<string, number>();
+/** User + system CPU time of a process so far, in ms (from /proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number {
+	if (!pid) return Number.NaN;
+	const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+	return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** BENCH_PROXY_PROFILE_DIR=<dir> writes a CPU profile of the proxy process there. */
 const profileDirectory = process.env.BENCH_PROXY_PROFILE_DIR;
 
@@ -45,16 +60,18 @@ function start(
 	ready: (line: string) => boolean,
 	profile = false,
 ): Promise<string> {
-	const [command, ...prefix] =
+	// `node --import tsx` (not `pnpm exec tsx`): the child's pid is the process whose CPU time is read.
+	const prefix =
 		profile && profileDirectory
-			? ["node", "--cpu-prof", `--cpu-prof-dir=${profileDirectory}`, "--import", "tsx"]
-			: ["pnpm", "exec", "tsx"];
-	const child = spawn(command as string, [...prefix, ...args], {
+			? ["--cpu-prof", `--cpu-prof-dir=${profileDirectory}`, "--import", "tsx"]
+			: ["--import", "tsx"];
+	const child = spawn("node", [...prefix, ...args], {
 		cwd: repoRoot,
 		env: { ...process.env, ...env },
 		stdio: ["ignore", "pipe", "inherit"],
 	});
 	children.push(child);
+	if (child.pid) pids.set(args[0] ?? "", child.pid);
 	return new Promise((resolve, reject) => {
 		child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
 		createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
@@ -85,7 +102,7 @@ try {
 	).trim();
 	const proxyPort = await freePort();
 	const proxyExited = start(
-		["apps/llm-proxy/src/main.ts"],
+		[proxyMain],
 		{
 			DATABASE_URL: databaseUrl,
 			REDIS_URL: redisUrl,
@@ -99,6 +116,13 @@ try {
 						name: "gpt-fake",
 						deployments: [
 							{ provider: "openai", baseUrl: `${upstreamUrl}/v1`, price: { input: 2, output: 8 } },
+						],
+					},
+					{
+						name: "fallback-model",
+						deployments: [
+							{ id: "broken", provider: "openai", baseUrl: `${upstreamUrl}/v1`, model: "error-500" },
+							{ id: "healthy", provider: "openai", baseUrl: `${upstreamUrl}/v1`, model: "gpt-fake" },
 						],
 					},
 				],
@@ -129,8 +153,9 @@ try {
 			...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
 		});
 
-	async function load(url: string, connections: number, stream: boolean) {
+	async function load(url: string, connections: number, stream: boolean, pid?: number) {
 		const samples: number[] = [];
+		const cpuBefore = cpuMs(pid);
 		let errors = 0;
 		const result = await new Promise<autocannon.Result>((resolve, reject) => {
 			const instance = autocannon(
@@ -150,33 +175,78 @@ try {
 			});
 		});
 		return {
+			cpuPerRequestMs: (cpuMs(pid) - cpuBefore) / Math.max(1, result.requests.total),
 			requestsPerSecond: result.requests.average,
 			samples,
 			errors: errors + result.errors + result.timeouts,
 		};
 	}
 
+	const upstreamPid = pids.get("bench/llm-proxy/upstream-server.ts");
+	const proxyPid = pids.get(proxyMain);
+
+	/** Sends one large body and reports the slowest /health answer meanwhile (the event-loop delay). */
+	async function largeBody(megabytes: number, model: string) {
+		const pad = "x".repeat(megabytes * 1024 * 1024);
+		const body = JSON.stringify({ model, messages: [{ role: "user", content: pad }] });
+		let slowest = 0;
+		let polling = true;
+		const poller = (async () => {
+			while (polling) {
+				const sent = performance.now();
+				await fetch(`${proxyUrl}/health`).then((response) => response.arrayBuffer());
+				slowest = Math.max(slowest, performance.now() - sent);
+				await new Promise((resolve) => setTimeout(resolve, 5));
+			}
+		})();
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		const started = performance.now();
+		const status = await fetch(`${proxyUrl}/v1/chat/completions`, {
+			method: "POST",
+			headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+			body,
+		}).then(
+			async (response) => {
+				await response.arrayBuffer();
+				return String(response.status);
+			},
+			(error: Error) => `failed (${error.message})`,
+		);
+		const elapsed = performance.now() - started;
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		polling = false;
+		await poller;
+		process.stdout.write(
+			`${`${megabytes} MB body, ${model}`.padEnd(34)} status ${status.padEnd(4)} in ${elapsed.toFixed(0).padStart(5)} ms; slowest /health meanwhile (event-loop delay): ${slowest.toFixed(0)} ms\n`,
+		);
+	}
+	await largeBody(20, "gpt-fake");
+	await largeBody(9, "fallback-model");
+
 	const format = (value: number) => value.toFixed(2).padStart(7);
 	process.stdout.write(
 		`llm-proxy bench: ${seconds}s per run, fake upstream and proxy in their own processes, autocannon here\n` +
-			`${"load".padEnd(26)}${"direct req/s".padStart(13)}${"proxy req/s".padStart(13)}   added latency ms: p50     p95     p99   (proxy p50/p99 ms)\n`,
+			`${"load".padEnd(26)}${"direct req/s".padStart(13)}${"proxy req/s".padStart(13)}   added latency ms: p50     p95     p99   (proxy p50/p99 ms)  CPU ms/request: upstream  proxy\n`,
 	);
 	// Warm both paths (connection pools, JIT, key cache).
 	await load(upstreamUrl, 10, false);
 	await load(proxyUrl, 10, false);
 	for (const stream of [false, true]) {
 		for (const connections of connectionCounts) {
-			const direct = await load(upstreamUrl, connections, stream);
-			const proxied = await load(proxyUrl, connections, stream);
+			const direct = await load(upstreamUrl, connections, stream, upstreamPid);
+			const proxied = await load(proxyUrl, connections, stream, proxyPid);
 			const added = (p: number) => percentile(proxied.samples, p) - percentile(direct.samples, p);
 			const label = `${stream ? "streaming" : "plain"}, ${connections} conn`;
 			process.stdout.write(
-				`${label.padEnd(26)}${direct.requestsPerSecond.toFixed(0).padStart(13)}${proxied.requestsPerSecond.toFixed(0).padStart(13)}                    ${format(added(50))} ${format(added(95))} ${format(added(99))}   (${percentile(proxied.samples, 50).toFixed(2)}/${percentile(proxied.samples, 99).toFixed(2)})${proxied.errors || direct.errors ? `  errors: direct ${direct.errors}, proxy ${proxied.errors}` : ""}\n`,
+				`${label.padEnd(26)}${direct.requestsPerSecond.toFixed(0).padStart(13)}${proxied.requestsPerSecond.toFixed(0).padStart(13)}                    ${format(added(50))} ${format(added(95))} ${format(added(99))}   (${percentile(proxied.samples, 50).toFixed(2)}/${percentile(proxied.samples, 99).toFixed(2)})  ${direct.cpuPerRequestMs.toFixed(3).padStart(8)} ${proxied.cpuPerRequestMs.toFixed(3).padStart(6)}${proxied.errors || direct.errors ? `  errors: direct ${direct.errors}, proxy ${proxied.errors}` : ""}\n`,
 			);
 		}
 	}
 	const spend = await fetch(`${proxyUrl}/metrics`).then((response) => response.text());
-	const tokens = /llm_proxy_tokens_total\{[^}]*kind="output"\} (\d+)/.exec(spend)?.[1];
+	const tokens = [...spend.matchAll(/llm_proxy_tokens_total\{[^}]*kind="output"\} (\d+)/g)].reduce(
+		(sum, match) => sum + Number(match[1]),
+		0,
+	);
 	process.stdout.write(`metered output tokens through the proxy: ${tokens ?? "none"}\n`);
 } finally {
 	stopChildren();

@@ -6,11 +6,12 @@ import { DomainError } from "@proliferate/shared";
 import type { Redis } from "ioredis";
 import { authenticate, type CompletionDeps, handleCompletion } from "./http/completions";
 import { handleInternal, type InternalApiDeps } from "./http/internal-api";
-import { proxyErrors, sendVendorError } from "./http/vendor-errors";
+import { newRequestId, ProxyError, proxyErrors, sendVendorError } from "./http/vendor-errors";
 import { KeyCache } from "./keys/key-cache";
 import { createProxyMetrics, type ProxyMetrics } from "./metrics";
 import type { ModelCatalog } from "./routing/catalog";
 import { UpstreamPools } from "./routing/upstream-pools";
+import { BudgetReservations } from "./spend/budget-reservations";
 import { SpendMeter } from "./spend/spend-meter";
 
 export interface LlmProxyDeps {
@@ -22,9 +23,13 @@ export interface LlmProxyDeps {
 	adminSecret: string;
 	spendFlushIntervalMs?: number;
 	spendFlushSize?: number;
+	/** Largest request body accepted (default 10 MB). */
 	maxBodyBytes?: number;
 	/** How long a cached key is trusted without a fresh look (revocations are pushed sooner). */
 	keyCacheTtlMs?: number;
+	/** Most known keys cached (LRU) and most unknown keys remembered (their own LRU). */
+	keyCacheMaxEntries?: number;
+	keyCacheMaxUnknownEntries?: number;
 }
 
 export interface LlmProxy {
@@ -33,6 +38,7 @@ export interface LlmProxy {
 	metrics: ProxyMetrics;
 	spend: SpendMeter;
 	keys: KeyCache;
+	budgets: BudgetReservations;
 	listen: (port: number, host?: string) => Promise<string>;
 	/** Writes pending spend now. */
 	flush: () => Promise<void>;
@@ -64,6 +70,8 @@ export async function createLlmProxy(deps: LlmProxyDeps): Promise<LlmProxy> {
 		redis: deps.redis,
 		channel: `${deps.redisPrefix}:llm-proxy:invalidations`,
 		...(deps.keyCacheTtlMs ? { ttlMs: deps.keyCacheTtlMs } : {}),
+		...(deps.keyCacheMaxEntries ? { maxEntries: deps.keyCacheMaxEntries } : {}),
+		...(deps.keyCacheMaxUnknownEntries ? { maxNegativeEntries: deps.keyCacheMaxUnknownEntries } : {}),
 		onLoad: (record) => spend.track(record),
 		onEvict: (record) => spend.forget(record.id),
 		onOrganizationBudgetChanged: (organizationId) => {
@@ -73,14 +81,20 @@ export async function createLlmProxy(deps: LlmProxyDeps): Promise<LlmProxy> {
 		},
 	});
 	const pools = new UpstreamPools();
+	const budgets = new BudgetReservations({
+		redis: deps.redis,
+		prefix: deps.redisPrefix,
+		logger: deps.logger,
+	});
 	const completionDeps: CompletionDeps = {
 		catalog: deps.catalog,
 		keys,
 		spend,
+		budgets,
 		pools,
 		metrics,
 		logger: deps.logger,
-		maxBodyBytes: deps.maxBodyBytes ?? 32 * 1024 * 1024,
+		maxBodyBytes: deps.maxBodyBytes ?? 10 * 1024 * 1024,
 	};
 	const internalDeps: InternalApiDeps = {
 		services: deps.services,
@@ -92,7 +106,7 @@ export async function createLlmProxy(deps: LlmProxyDeps): Promise<LlmProxy> {
 
 	async function listModels(request: IncomingMessage, response: ServerResponse) {
 		try {
-			const key = await authenticate(completionDeps, request);
+			const key = await authenticate(completionDeps, request, "openai");
 			const data = deps.catalog
 				.list()
 				.filter((route) => !key.allowedModels || key.allowedModels.includes(route.name))
@@ -105,11 +119,16 @@ export async function createLlmProxy(deps: LlmProxyDeps): Promise<LlmProxy> {
 				}));
 			sendJson(response, 200, { object: "list", data });
 		} catch (error) {
-			if (!(error instanceof DomainError)) deps.logger.error({ err: error }, "listing models failed");
+			const requestId = newRequestId();
+			if (!(error instanceof DomainError))
+				deps.logger.error({ err: error, requestId }, "listing models failed");
 			sendVendorError(
 				response,
 				"openai",
-				error instanceof DomainError ? error : proxyErrors.upstreamFailed("internal error"),
+				error instanceof DomainError
+					? error
+					: new ProxyError("internal", "INTERNAL_ERROR", "The proxy failed to answer"),
+				requestId,
 			);
 		}
 	}
@@ -145,9 +164,14 @@ export async function createLlmProxy(deps: LlmProxyDeps): Promise<LlmProxy> {
 		const handled = route(request, response);
 		if (handled)
 			handled.catch((error: unknown) => {
-				deps.logger.error({ err: error }, "request failed");
-				if (!response.headersSent) sendJson(response, 500, { error: { message: "internal error" } });
-				else response.destroy();
+				const requestId = newRequestId();
+				deps.logger.error({ err: error, requestId }, "request failed");
+				sendVendorError(
+					response,
+					(request.url ?? "").startsWith("/v1/messages") ? "anthropic" : "openai",
+					new ProxyError("internal", "INTERNAL_ERROR", "The proxy failed to answer"),
+					requestId,
+				);
 			});
 	});
 	let url = "";
@@ -156,6 +180,7 @@ export async function createLlmProxy(deps: LlmProxyDeps): Promise<LlmProxy> {
 		metrics,
 		spend,
 		keys,
+		budgets,
 		get url() {
 			return url;
 		},

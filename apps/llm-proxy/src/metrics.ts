@@ -41,6 +41,12 @@ export function createProxyMetrics() {
 		labelNames: ["model"] as const,
 		registers: [registry],
 	});
+	const estimatedRequests = new Counter({
+		name: "llm_proxy_estimated_requests_total",
+		help: "Requests metered from an estimate (no usage from the upstream, or the client left first), by deployment",
+		labelNames: ["deployment"] as const,
+		registers: [registry],
+	});
 	const spendFlushFailures = new Counter({
 		name: "llm_proxy_spend_flush_failures_total",
 		help: "Failed writes of spend to PostgreSQL (entries are kept and retried)",
@@ -59,6 +65,7 @@ export function createProxyMetrics() {
 		tokens,
 		upstreamErrors,
 		fallbacks,
+		estimatedRequests,
 		spendFlushFailures,
 		cachedKeys,
 	};

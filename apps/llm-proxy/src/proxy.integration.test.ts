@@ -59,20 +59,26 @@ describe("pass-through", () => {
 		expect(plain.status).toBe(200);
 		expect(plain.bytes.equals(direct.bytes)).toBe(true);
 
+		const withUsage = chatBody("gpt-fake", { stream: true, stream_options: { include_usage: true } });
+		const directStream = await post("/v1/chat/completions", withUsage, undefined, harness.upstream.url);
+		// A client that asks for usage gets the upstream's stream byte for byte.
+		const asked = await post("/v1/chat/completions", withUsage, sessionKey);
+		expect(asked.status).toBe(200);
+		expect(asked.bytes.equals(directStream.bytes)).toBe(true);
+		// One that does not: the proxy still asks (to meter), and drops the usage-only chunk.
 		const streamed = await post("/v1/chat/completions", chatBody("gpt-fake", { stream: true }), sessionKey);
-		// The proxy asks for usage in the stream; the same request sent directly gives the same bytes.
-		const directStream = await post(
-			"/v1/chat/completions",
-			chatBody("gpt-fake", { stream: true, stream_options: { include_usage: true } }),
-			undefined,
-			harness.upstream.url,
-		);
 		expect(streamed.status).toBe(200);
 		expect(streamed.headers.get("content-type")).toContain("text/event-stream");
-		expect(streamed.bytes.equals(directStream.bytes)).toBe(true);
+		const withoutUsageChunk = directStream.bytes
+			.toString()
+			.split("\n\n")
+			.filter((event) => !event.includes('"choices":[]'))
+			.join("\n\n");
+		expect(streamed.bytes.toString()).toBe(withoutUsageChunk);
 		expect(streamed.bytes.toString()).toContain("data: [DONE]");
 
-		const upstreamCall = harness.upstream.requests.find((entry) => entry.body.stream === true);
+		const upstreamCall = harness.upstream.requests.findLast((entry) => entry.body.stream === true);
+		expect(upstreamCall?.body.stream_options).toEqual({ include_usage: true });
 		expect(upstreamCall?.headers.authorization).toBe("Bearer sk-upstream-openai");
 		expect(JSON.stringify(upstreamCall?.headers)).not.toContain(sessionKey);
 	});

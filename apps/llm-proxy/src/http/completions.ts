@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Logger } from "@proliferate/logger";
 import { llm } from "@proliferate/services";
@@ -7,28 +8,37 @@ import type { KeyCache } from "../keys/key-cache";
 import type { ProxyMetrics } from "../metrics";
 import type { Deployment, LlmProtocol, ModelCatalog } from "../routing/catalog";
 import type { UpstreamPools } from "../routing/upstream-pools";
+import type { BudgetReservations, Reservation } from "../spend/budget-reservations";
 import type { SpendMeter } from "../spend/spend-meter";
-import { costNanoUsd, SseUsageTap, type TokenUsage, usageOfResponse } from "../spend/usage";
+import {
+	charactersPerToken,
+	costNanoUsd,
+	estimateUsage,
+	SseUsageTap,
+	type TokenUsage,
+	usageOfResponse,
+} from "../spend/usage";
 import { parseJsonObject, readBody } from "./read-body";
-import { ProxyError, proxyErrors, sendVendorError } from "./vendor-errors";
+import { newRequestId, ProxyError, proxyErrors, sendVendorError } from "./vendor-errors";
 
 export interface CompletionDeps {
 	catalog: ModelCatalog;
 	keys: KeyCache;
 	spend: SpendMeter;
+	budgets: BudgetReservations;
 	pools: UpstreamPools;
 	metrics: ProxyMetrics;
 	logger: Logger;
 	maxBodyBytes: number;
 }
 
-const endpoints: Record<LlmProtocol, { path: string; label: string }> = {
-	openai: { path: "/chat/completions", label: "/v1/chat/completions" },
-	anthropic: { path: "/messages", label: "/v1/messages" },
+const endpoints: Record<LlmProtocol, { label: string }> = {
+	openai: { label: "/v1/chat/completions" },
+	anthropic: { label: "/v1/messages" },
 };
 
 /** Response headers worth passing back to the client (the rest describe the upstream hop). */
-const forwardedResponseHeaders = [
+const forwardedResponseHeaders = new Set([
 	"content-type",
 	"content-length",
 	"cache-control",
@@ -37,23 +47,35 @@ const forwardedResponseHeaders = [
 	"anthropic-organization-id",
 	"openai-processing-ms",
 	"retry-after",
-];
+	"retry-after-ms",
+]);
 
-/** The virtual key from `Authorization: Bearer` (both protocols) or `x-api-key` (Anthropic SDKs). */
+/** The vendors' rate-limit headers (`x-ratelimit-*`, `anthropic-ratelimit-*`) pass through too: SDKs pace themselves by them. */
+function isForwardedHeader(name: string): boolean {
+	return (
+		forwardedResponseHeaders.has(name) ||
+		name.startsWith("x-ratelimit-") ||
+		name.startsWith("anthropic-ratelimit-")
+	);
+}
+
+/** The virtual key from `Authorization: Bearer` (any case, both protocols) or `x-api-key` (Anthropic SDKs). */
 export function presentedKey(request: IncomingMessage): string | undefined {
 	const authorization = request.headers.authorization;
-	if (authorization?.startsWith("Bearer ")) return authorization.slice(7).trim() || undefined;
+	if (authorization && authorization.length > 7 && authorization.slice(0, 7).toLowerCase() === "bearer ")
+		return authorization.slice(7).trim() || undefined;
 	const apiKey = request.headers["x-api-key"];
 	return typeof apiKey === "string" && apiKey ? apiKey : undefined;
 }
 
-/** Authenticates the request's virtual key (no I/O when cached). */
+/** Authenticates the request's virtual key (no I/O when cached; junk never reaches the cache or the database). */
 export async function authenticate(
 	deps: CompletionDeps,
 	request: IncomingMessage,
+	protocol: LlmProtocol,
 ): Promise<llm.VirtualKeyRecord> {
 	const key = presentedKey(request);
-	if (!key) throw proxyErrors.missingKey();
+	if (!key) throw proxyErrors.missingKey(protocol);
 	const record = await deps.keys.get(key);
 	llm.assertVirtualKeyUsable(record, {});
 	return record;
@@ -82,11 +104,25 @@ function upstreamHeaders(
 
 function responseHeaders(upstream: Dispatcher.ResponseData): OutgoingHttpHeaders {
 	const headers: OutgoingHttpHeaders = {};
-	for (const name of forwardedResponseHeaders) {
+	for (const name in upstream.headers) {
 		const value = upstream.headers[name];
-		if (value !== undefined) headers[name] = value;
+		if (value !== undefined && isForwardedHeader(name)) headers[name] = value;
 	}
 	return headers;
+}
+
+/**
+ * Tells undici the client left (undici takes an EventEmitter with an `abort` event as its signal): an
+ * `AbortController` costs ~4.5 µs per request, most of the proxy's own per-request JavaScript.
+ */
+class ClientGone extends EventEmitter {
+	aborted = false;
+
+	abort(): void {
+		if (this.aborted) return;
+		this.aborted = true;
+		this.emit("abort");
+	}
 }
 
 type Attempt =
@@ -98,14 +134,14 @@ async function tryDeployment(
 	deployment: Deployment,
 	body: Buffer,
 	request: IncomingMessage,
-	signal: AbortSignal,
+	signal: ClientGone,
 	isLast: boolean,
 ): Promise<Attempt> {
 	const started = performance.now();
 	try {
 		const upstream = await deps.pools.get(deployment.origin).request({
 			method: "POST",
-			path: `${deployment.basePath}${endpoints[deployment.protocol].path}`,
+			path: deployment.requestPath,
 			headers: upstreamHeaders(deployment, request, body.length),
 			body,
 			signal,
@@ -131,10 +167,57 @@ async function tryDeployment(
 	}
 }
 
+/** Output tokens reserved when the request sets no limit of its own. */
+export const defaultReservedOutputTokens = 4096;
+
+/** The most a request may cost by its own limits: input estimated from its size, output at `max_tokens`, at the dearest deployment's prices. */
+export function reservationNanoUsd(
+	parsed: Record<string, unknown>,
+	requestBytes: number,
+	deployments: Deployment[],
+): number {
+	const limit = parsed.max_tokens ?? parsed.max_completion_tokens;
+	const outputTokens =
+		typeof limit === "number" && Number.isFinite(limit) && limit > 0
+			? Math.ceil(limit)
+			: defaultReservedOutputTokens;
+	const inputTokens = Math.ceil(requestBytes / charactersPerToken);
+	let dearest = 0;
+	for (const deployment of deployments) {
+		const cost = costNanoUsd(
+			{ inputTokens, outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0 },
+			{ ...deployment.price, input: Math.max(deployment.price.input, deployment.price.cacheWrite) },
+		);
+		if (cost > dearest) dearest = cost;
+	}
+	return dearest;
+}
+
 /**
- * POST /v1/chat/completions and POST /v1/messages: authenticate, pick deployments, try them in
- * order until one answers below 500 (nothing is sent to the client before that), then pass the
- * response through chunk by chunk while tapping its usage.
+ * The upstream body for each deployment: the client's body serialized once without `model`; each
+ * deployment's body is its `{"model":…` prefix followed by those bytes (no re-serialization per fallback).
+ */
+function upstreamBodies(parsed: Record<string, unknown>): (model: string) => Buffer {
+	let tail: Buffer | undefined;
+	let last: { model: string; body: Buffer } | undefined;
+	return (model) => {
+		if (last?.model === model) return last.body;
+		if (!tail) {
+			const { model: _model, ...rest } = parsed;
+			const restJson = JSON.stringify(rest);
+			tail = Buffer.from(restJson.length > 2 ? `,${restJson.slice(1)}` : "}", "utf8");
+		}
+		const head = Buffer.from(`{"model":${JSON.stringify(model)}`, "utf8");
+		last = { model, body: Buffer.concat([head, tail], head.length + tail.length) };
+		return last.body;
+	};
+}
+
+/**
+ * POST /v1/chat/completions and POST /v1/messages: authenticate, reserve the budget, pick
+ * deployments, try them in order until one answers below 500 (nothing is sent to the client before
+ * that), then pass the response through while tapping its usage. Every request that reached an
+ * upstream is metered, from the reported usage or, failing that, from an estimate.
  */
 export async function handleCompletion(
 	deps: CompletionDeps,
@@ -146,13 +229,29 @@ export async function handleCompletion(
 	const endpoint = endpoints[protocol].label;
 	let model = "";
 	let stream = false;
-	const abort = new AbortController();
+	const clientGone = new ClientGone();
 	response.once("close", () => {
-		if (!response.writableFinished) abort.abort();
+		if (!response.writableFinished) clientGone.abort();
 	});
+	let key: llm.VirtualKeyRecord | undefined;
+	let reservation: Reservation | undefined;
+	let charged = 0;
+	/** The deployment a request is out to (metered by estimate if the client leaves first). */
+	let inFlight: Deployment | undefined;
+	let requestBytes = 0;
+	const meter = (deployment: Deployment, usage: TokenUsage, estimated: boolean) => {
+		if (!key) return;
+		const cost = costNanoUsd(usage, deployment.price);
+		charged += cost;
+		deps.spend.record({ key, model, deployment: deployment.id, usage, costNanoUsd: cost, estimated });
+		countTokens(deps, model, deployment.id, usage);
+		if (estimated) deps.metrics.estimatedRequests.inc({ deployment: deployment.id });
+	};
 	try {
-		const key = await authenticate(deps, request);
-		const parsed = parseJsonObject(await readBody(request, deps.maxBodyBytes));
+		key = await authenticate(deps, request, protocol);
+		const body = await readBody(request, deps.maxBodyBytes);
+		requestBytes = body.length;
+		const parsed = parseJsonObject(body);
 		if (typeof parsed.model !== "string" || !parsed.model)
 			throw proxyErrors.invalidBody("`model` must be a non-empty string");
 		model = parsed.model;
@@ -164,56 +263,87 @@ export async function handleCompletion(
 		if (deployments.length === 0)
 			throw proxyErrors.wrongProtocol(model, endpoints[protocol === "openai" ? "anthropic" : "openai"].label);
 		deps.spend.assertWithinBudget(key);
+		const reserving = deps.budgets.reserve({
+			key,
+			keySpentNanoUsd: deps.spend.keySpent(key.id),
+			organizationBudgetNanoUsd: deps.spend.organizationBudget(key.organizationId),
+			organizationSpentNanoUsd: deps.spend.organizationSpent(key.organizationId),
+			amountNanoUsd: () => reservationNanoUsd(parsed, requestBytes, deployments),
+		});
+		if (reserving) reservation = await reserving;
+		// The proxy meters streams by their usage chunk; a client that did not ask for it does not get it.
+		let stripUsage = false;
 		if (protocol === "openai" && stream) {
 			const options =
-				parsed.stream_options && typeof parsed.stream_options === "object" ? parsed.stream_options : {};
-			parsed.stream_options = { ...options, include_usage: true };
+				parsed.stream_options && typeof parsed.stream_options === "object"
+					? (parsed.stream_options as Record<string, unknown>)
+					: {};
+			if (options.include_usage !== true) {
+				stripUsage = true;
+				parsed.stream_options = { ...options, include_usage: true };
+			}
 		}
+		const bodyFor = upstreamBodies(parsed);
 		const failures: string[] = [];
 		for (const [index, deployment] of deployments.entries()) {
-			parsed.model = deployment.model;
+			inFlight = deployment;
 			const attempt = await tryDeployment(
 				deps,
 				deployment,
-				Buffer.from(JSON.stringify(parsed)),
+				bodyFor(deployment.model),
 				request,
-				abort.signal,
+				clientGone,
 				index === deployments.length - 1,
 			);
+			inFlight = undefined;
 			if (attempt.kind === "failed") {
 				deps.metrics.upstreamErrors.inc({ deployment: deployment.id, reason: attempt.reason });
-				deps.logger.warn({ deployment: deployment.id, model, reason: attempt.reason }, "upstream failed");
 				failures.push(attempt.detail);
 				if (index < deployments.length - 1) deps.metrics.fallbacks.inc({ model });
 				continue;
 			}
-			const usage = await relay(deps, protocol, deployment, attempt.upstream, response, stream);
-			if (usage) {
-				const cost = costNanoUsd(usage, deployment.price);
-				deps.spend.record({ key, model, deployment: deployment.id, usage, costNanoUsd: cost });
-				countTokens(deps, model, deployment.id, usage);
+			const relayed = await relay(deps, protocol, deployment, attempt.upstream, response, stream, stripUsage);
+			if (attempt.upstream.statusCode < 300) {
+				if (relayed.complete && relayed.usage) meter(deployment, relayed.usage, false);
+				else meter(deployment, estimateUsage(relayed.usage, requestBytes, relayed.outputCharacters), true);
 			}
 			deps.metrics.requests.inc({ endpoint, model, status: attempt.upstream.statusCode });
 			return;
 		}
-		throw proxyErrors.upstreamFailed(failures.join("; "));
+		const requestId = newRequestId();
+		deps.logger.warn({ requestId, model, failures }, "every upstream failed");
+		throw Object.assign(proxyErrors.upstreamFailed(), { requestId });
 	} catch (error) {
-		if (abort.signal.aborted) {
+		if (clientGone.aborted) {
+			// The client left while an upstream was working on the request: the vendor bills the input.
+			if (inFlight) meter(inFlight, estimateUsage(undefined, requestBytes, 0), true);
 			deps.metrics.requests.inc({ endpoint, model, status: 499 });
 			return;
 		}
 		const domain = error instanceof DomainError ? error : undefined;
-		if (!domain) deps.logger.error({ err: error, model }, "proxying failed");
+		const requestId = (error as { requestId?: string }).requestId ?? newRequestId();
+		if (!domain) deps.logger.error({ err: error, model, requestId }, "proxying failed");
 		const answered = domain ?? new ProxyError("internal", "INTERNAL_ERROR", "The proxy failed to answer");
 		if (answered.code === "REQUEST_TOO_LARGE") response.setHeader("connection", "close");
-		sendVendorError(response, protocol, answered);
+		sendVendorError(response, protocol, answered, requestId);
 		deps.metrics.requests.inc({ endpoint, model, status: response.statusCode });
 	} finally {
+		if (reservation) void deps.budgets.settle(reservation, charged);
 		deps.metrics.duration.observe({ endpoint, stream: String(stream) }, (performance.now() - started) / 1000);
 	}
 }
 
-/** Passes the upstream response through as it arrives; returns the usage it reported. */
+interface Relayed {
+	usage: TokenUsage | undefined;
+	/** The upstream reported its final usage (else the usage is partial or absent). */
+	complete: boolean;
+	outputCharacters: number;
+}
+
+/**
+ * Passes the upstream response through. Streams go chunk by chunk (the chunks of one round of I/O
+ * share one socket write, the end included); other bodies are sent in one write with the headers once complete.
+ */
 function relay(
 	deps: CompletionDeps,
 	protocol: LlmProtocol,
@@ -221,28 +351,51 @@ function relay(
 	upstream: Dispatcher.ResponseData,
 	response: ServerResponse,
 	stream: boolean,
-): Promise<TokenUsage | undefined> {
-	response.writeHead(upstream.statusCode, responseHeaders(upstream));
+	stripUsage: boolean,
+): Promise<Relayed> {
 	const ok = upstream.statusCode < 300;
 	const contentType = String(upstream.headers["content-type"] ?? "");
 	const tap =
-		ok && stream && contentType.includes("text/event-stream") ? new SseUsageTap(protocol) : undefined;
-	const collected: Buffer[] | undefined = ok && !tap ? [] : undefined;
+		ok && stream && contentType.includes("text/event-stream")
+			? new SseUsageTap(protocol, stripUsage && protocol === "openai")
+			: undefined;
+	const headers = responseHeaders(upstream);
 	const body = upstream.body;
-	// Events rather than async iteration: one callback per chunk, backpressure by pause/resume.
+	if (!tap) return relayWhole(deps, protocol, deployment, upstream.statusCode, headers, body, response, ok);
+	// Dropping a chunk changes the length: a stripped stream is sent chunked.
+	if (stripUsage) delete headers["content-length"];
+	response.writeHead(upstream.statusCode, headers);
+	const settled = (): Relayed => ({
+		usage: tap.usage,
+		complete: tap.complete,
+		outputCharacters: tap.textCharacters,
+	});
+	let corked = false;
+	const uncork = () => {
+		corked = false;
+		response.uncork();
+	};
 	return new Promise((resolve) => {
 		body.on("data", (chunk: Buffer) => {
-			tap?.push(chunk);
-			collected?.push(chunk);
-			if (!response.write(chunk)) {
+			const forwarded = tap.push(chunk);
+			if (forwarded.length === 0) return;
+			if (!corked) {
+				// Released after this round of I/O: every chunk read meanwhile — and the end, when it
+				// came with them — goes out in one socket write.
+				corked = true;
+				response.cork();
+				setImmediate(uncork);
+			}
+			if (!response.write(forwarded)) {
 				body.pause();
 				response.once("drain", () => body.resume());
 			}
 		});
 		body.once("end", () => {
+			const rest = tap.end();
+			if (rest) response.write(rest);
 			response.end();
-			if (tap) return resolve(tap.usage);
-			resolve(collected ? usageOfResponse(protocol, Buffer.concat(collected).toString("utf8")) : undefined);
+			resolve(settled());
 		});
 		body.once("error", (error: Error) => {
 			if (!response.destroyed) {
@@ -250,10 +403,53 @@ function relay(
 				deps.logger.warn({ err: error, deployment: deployment.id }, "upstream stream broke off");
 				response.destroy();
 			}
-			resolve(tap?.usage);
+			resolve(settled());
 		});
 		// Settles however the body ends (after "end" or "error" this changes nothing).
-		body.once("close", () => resolve(tap?.usage));
+		body.once("close", () => resolve(settled()));
+	});
+}
+
+/** A whole (non-streamed) body: collected, then headers and body in one write. */
+function relayWhole(
+	deps: CompletionDeps,
+	protocol: LlmProtocol,
+	deployment: Deployment,
+	status: number,
+	headers: OutgoingHttpHeaders,
+	body: Dispatcher.ResponseData["body"],
+	response: ServerResponse,
+	ok: boolean,
+): Promise<Relayed> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	return new Promise((resolve) => {
+		const settled = (complete: boolean): Relayed => {
+			if (!ok) return { usage: undefined, complete: true, outputCharacters: 0 };
+			const text = Buffer.concat(chunks, size).toString("utf8");
+			const usage = complete ? usageOfResponse(protocol, text) : undefined;
+			return { usage, complete: usage !== undefined, outputCharacters: text.length };
+		};
+		body.on("data", (chunk: Buffer) => {
+			chunks.push(chunk);
+			size += chunk.length;
+		});
+		body.once("end", () => {
+			const whole = chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size);
+			headers["content-length"] = whole.length;
+			response.writeHead(status, headers);
+			response.end(whole);
+			resolve(settled(true));
+		});
+		body.once("error", (error: Error) => {
+			if (!response.destroyed) {
+				deps.metrics.upstreamErrors.inc({ deployment: deployment.id, reason: "aborted_stream" });
+				deps.logger.warn({ err: error, deployment: deployment.id }, "upstream body broke off");
+				response.destroy();
+			}
+			resolve(settled(false));
+		});
+		body.once("close", () => resolve(settled(false)));
 	});
 }
 

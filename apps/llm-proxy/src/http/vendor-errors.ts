@@ -1,4 +1,5 @@
-import type { ServerResponse } from "node:http";
+import { randomBytes } from "node:crypto";
+import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { DomainError, type ErrorKind } from "@proliferate/shared";
 import type { LlmProtocol } from "../routing/catalog";
 
@@ -6,8 +7,15 @@ import type { LlmProtocol } from "../routing/catalog";
 export class ProxyError extends DomainError {}
 
 export const proxyErrors = {
-	missingKey: () =>
-		new ProxyError("unauthenticated", "MISSING_API_KEY", "No API key: send `Authorization: Bearer <key>`"),
+	/** The hint names the header each vendor's clients send. */
+	missingKey: (protocol: LlmProtocol) =>
+		new ProxyError(
+			"unauthenticated",
+			"MISSING_API_KEY",
+			protocol === "anthropic"
+				? "No API key: send `x-api-key: <key>`"
+				: "No API key: send `Authorization: Bearer <key>`",
+		),
 	invalidJson: (detail: string) =>
 		new ProxyError("invalid_input", "INVALID_JSON", `Invalid JSON body: ${detail}`),
 	invalidBody: (detail: string) => new ProxyError("invalid_input", "INVALID_REQUEST", detail),
@@ -24,8 +32,9 @@ export const proxyErrors = {
 			`The model ${model} is not served over this API; use ${endpoint} (the proxy does not translate between the OpenAI and Anthropic protocols)`,
 			{ model, endpoint },
 		),
-	upstreamFailed: (detail: string) =>
-		new ProxyError("unavailable", "UPSTREAM_FAILED", `Every upstream for this model failed: ${detail}`, {
+	/** Generic on purpose: which deployments failed, and how, goes to the log under the request id. */
+	upstreamFailed: () =>
+		new ProxyError("unavailable", "UPSTREAM_FAILED", "Every upstream for this model failed", {
 			status: 502,
 		}),
 	notFound: (method: string, path: string) =>
@@ -75,15 +84,45 @@ export function vendorErrorBody(protocol: LlmProtocol, error: DomainError): Reco
 	};
 }
 
-export function sendVendorError(response: ServerResponse, protocol: LlmProtocol, error: DomainError): void {
+const requestIdPrefix = randomBytes(4).toString("hex");
+let requestCounter = 0;
+
+/** An id for a request the proxy answers itself: unique per instance, cheap (no randomness per request). */
+export function newRequestId(): string {
+	requestCounter += 1;
+	return `req_prx_${requestIdPrefix}${requestCounter.toString(36).padStart(8, "0")}`;
+}
+
+/** Budget errors are final: the vendors' SDKs retry 429s unless told not to. */
+const finalCodes = new Set(["KEY_BUDGET_EXCEEDED", "ORGANIZATION_BUDGET_EXCEEDED"]);
+
+/**
+ * Answers a proxy-made error in the calling protocol's format. 5xx answers carry a request id (header
+ * `x-request-id` and in the message) and a generic message; the caller logs the details under that id.
+ */
+export function sendVendorError(
+	response: ServerResponse,
+	protocol: LlmProtocol,
+	error: DomainError,
+	requestId?: string,
+): void {
 	if (response.headersSent) {
 		response.destroy();
 		return;
 	}
-	const body = JSON.stringify(vendorErrorBody(protocol, error));
-	response.writeHead(statusOf(error), {
-		"content-type": "application/json",
-		"content-length": Buffer.byteLength(body),
-	});
+	const status = statusOf(error);
+	const headers: OutgoingHttpHeaders = { "content-type": "application/json" };
+	let answered = error;
+	if (status >= 500) {
+		const id = requestId ?? newRequestId();
+		headers["x-request-id"] = id;
+		answered = new ProxyError(error.kind, error.code, `${error.message} (request id ${id})`, {
+			status,
+		});
+	}
+	if (finalCodes.has(error.code)) headers["x-should-retry"] = "false";
+	const body = JSON.stringify(vendorErrorBody(protocol, answered));
+	headers["content-length"] = Buffer.byteLength(body);
+	response.writeHead(status, headers);
 	response.end(body);
 }

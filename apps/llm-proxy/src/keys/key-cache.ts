@@ -1,12 +1,15 @@
 import type { Logger } from "@proliferate/logger";
 import { llm, type ServiceContext } from "@proliferate/services";
 import type { Redis } from "ioredis";
+import { LRUCache } from "lru-cache";
 
 type KeyRecord = llm.VirtualKeyRecord;
 
-interface CacheEntry {
-	record: KeyRecord | null;
-	loadedAt: number;
+/** What a virtual key looks like (`sk-prl-` + 43 url-safe base64 characters): anything else is junk. */
+const keyFormat = /^sk-prl-[A-Za-z0-9_-]{43}$/;
+
+export function isWellFormedKey(key: string): boolean {
+	return key.length === 50 && keyFormat.test(key);
 }
 
 /** What instances tell each other over Redis pub/sub. */
@@ -22,9 +25,12 @@ export interface KeyCacheOptions {
 	channel: string;
 	/** How long a loaded key is trusted without another look (revocations arrive by pub/sub sooner). */
 	ttlMs?: number;
-	/** How long an unknown key is remembered as unknown (stops floods of bad keys reaching the database). */
+	/** How long an unknown (well-formed) key is remembered as unknown. */
 	negativeTtlMs?: number;
+	/** Most known keys held (least recently used dropped first). */
 	maxEntries?: number;
+	/** Most unknown keys remembered; kept apart, so a flood of unknown keys never evicts a known one. */
+	maxNegativeEntries?: number;
 	/** Called once per newly loaded key, before the request that loaded it goes on. */
 	onLoad?: (record: KeyRecord) => Promise<void>;
 	onEvict?: (record: KeyRecord) => void;
@@ -33,21 +39,31 @@ export interface KeyCacheOptions {
 
 /**
  * Virtual keys by sha256, in memory. A request with a cached key does no I/O; a miss loads the
- * key once (concurrent misses share the load). Revocations are broadcast on a Redis channel so
- * every proxy instance drops the key at once.
+ * key once (concurrent misses share the load). Junk that cannot be a key is refused before any
+ * lookup; unknown well-formed keys are remembered in their own bounded LRU; known keys live in an LRU
+ * of their own. Revocations are broadcast on a Redis channel so every proxy instance drops the key at once.
  */
 export class KeyCache {
-	private readonly entries = new Map<string, CacheEntry>();
+	private readonly known: LRUCache<string, KeyRecord>;
+	private readonly unknown: LRUCache<string, true>;
 	private readonly loading = new Map<string, Promise<KeyRecord | null>>();
 	private readonly subscriber: Redis;
-	private readonly ttlMs: number;
-	private readonly negativeTtlMs: number;
-	private readonly maxEntries: number;
+	/** Database lookups so far (a real counter: tests and metrics read it). */
+	databaseLookups = 0;
 
 	private constructor(private readonly options: KeyCacheOptions) {
-		this.ttlMs = options.ttlMs ?? 5 * 60_000;
-		this.negativeTtlMs = options.negativeTtlMs ?? 5_000;
-		this.maxEntries = options.maxEntries ?? 100_000;
+		this.known = new LRUCache<string, KeyRecord>({
+			max: options.maxEntries ?? 100_000,
+			ttl: options.ttlMs ?? 5 * 60_000,
+			// lru-cache caches "now" behind a timer of this period: at its 1 ms default, a timer per request.
+			ttlResolution: 1000,
+			dispose: (record) => options.onEvict?.(record),
+		});
+		this.unknown = new LRUCache<string, true>({
+			max: options.maxNegativeEntries ?? 10_000,
+			ttl: options.negativeTtlMs ?? 5_000,
+			ttlResolution: 1000,
+		});
 		this.subscriber = options.redis.duplicate();
 	}
 
@@ -60,10 +76,11 @@ export class KeyCache {
 
 	/** The key's record (null when no such key exists); revoked and expired keys are returned as such. */
 	get(key: string): KeyRecord | null | Promise<KeyRecord | null> {
+		if (!isWellFormedKey(key)) return null;
 		const hash = llm.hashVirtualKey(key);
-		const entry = this.entries.get(hash);
-		if (entry && Date.now() - entry.loadedAt < (entry.record ? this.ttlMs : this.negativeTtlMs))
-			return entry.record;
+		const record = this.known.get(hash);
+		if (record) return record;
+		if (this.unknown.has(hash)) return null;
 		let load = this.loading.get(hash);
 		if (!load) {
 			load = this.load(hash, key).finally(() => this.loading.delete(hash));
@@ -73,23 +90,19 @@ export class KeyCache {
 	}
 
 	private async load(hash: string, key: string): Promise<KeyRecord | null> {
+		this.databaseLookups += 1;
 		const record = await llm.lookupVirtualKey(this.options.services, key);
-		if (record && !record.revokedAt) await this.options.onLoad?.(record);
-		if (this.entries.size >= this.maxEntries) this.evictOldest();
-		this.entries.set(hash, { record, loadedAt: Date.now() });
+		if (!record) {
+			this.unknown.set(hash, true);
+			return null;
+		}
+		if (!record.revokedAt) await this.options.onLoad?.(record);
+		this.known.set(hash, record);
 		return record;
 	}
 
-	private evictOldest(): void {
-		const oldest = this.entries.keys().next();
-		if (oldest.done) return;
-		this.drop(oldest.value);
-	}
-
 	private drop(hash: string): void {
-		const entry = this.entries.get(hash);
-		this.entries.delete(hash);
-		if (entry?.record) this.options.onEvict?.(entry.record);
+		this.known.delete(hash);
 	}
 
 	private onMessage(raw: string): void {
@@ -117,7 +130,11 @@ export class KeyCache {
 	}
 
 	get size(): number {
-		return this.entries.size;
+		return this.known.size;
+	}
+
+	get unknownSize(): number {
+		return this.unknown.size;
 	}
 
 	async close(): Promise<void> {

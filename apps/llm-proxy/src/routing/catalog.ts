@@ -22,6 +22,8 @@ export interface Deployment {
 	/** Origin (scheme://host:port) and path prefix of the upstream, split for the connection pool. */
 	origin: string;
 	basePath: string;
+	/** The path requests go to: basePath + `/chat/completions` (OpenAI kinds) or `/messages` (Anthropic). */
+	requestPath: string;
 	/** The model name the upstream knows. */
 	model: string;
 	apiKey: string | undefined;
@@ -84,6 +86,7 @@ export class ModelCatalog {
 							protocol: protocolOf(deployment.provider),
 							origin: url.origin,
 							basePath: url.pathname.replace(/\/+$/, ""),
+							requestPath: `${url.pathname.replace(/\/+$/, "")}${protocolOf(deployment.provider) === "anthropic" ? "/messages" : "/chat/completions"}`,
 							model: upstreamModel,
 							apiKey,
 							timeoutMs: deployment.timeoutMs,

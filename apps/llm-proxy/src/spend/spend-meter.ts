@@ -45,6 +45,11 @@ export class SpendMeter {
 		await this.refresh([key.id], [key.organizationId]);
 	}
 
+	/** The organization's monthly budget as last read (undefined: not loaded yet, null: none). */
+	organizationBudget(organizationId: string): number | null | undefined {
+		return this.organizationBudgets.get(organizationId);
+	}
+
 	/** Throws the vendor-mappable budget error when the key or its organization is over budget. */
 	assertWithinBudget(key: KeyRecord): void {
 		this.activeKeys.add(key.id);
@@ -70,6 +75,8 @@ export class SpendMeter {
 		deployment: string;
 		usage: TokenUsage;
 		costNanoUsd: number;
+		/** The usage is an estimate (the upstream reported none). */
+		estimated?: boolean;
 		at?: Date;
 	}): void {
 		const at = input.at ?? new Date();
@@ -82,6 +89,7 @@ export class SpendMeter {
 			entry.cacheReadTokens += input.usage.cacheReadTokens;
 			entry.cacheWriteTokens += input.usage.cacheWriteTokens;
 			entry.costNanoUsd += input.costNanoUsd;
+			if (input.estimated) entry.estimatedRequests += 1;
 			entry.lastRequestAt = at;
 		} else {
 			this.pending.set(groupKey, {
@@ -93,6 +101,7 @@ export class SpendMeter {
 				requests: 1,
 				...input.usage,
 				costNanoUsd: input.costNanoUsd,
+				estimatedRequests: input.estimated ? 1 : 0,
 				firstRequestAt: at,
 				lastRequestAt: at,
 			});
@@ -158,6 +167,7 @@ export class SpendMeter {
 			existing.cacheReadTokens += entry.cacheReadTokens;
 			existing.cacheWriteTokens += entry.cacheWriteTokens;
 			existing.costNanoUsd += entry.costNanoUsd;
+			existing.estimatedRequests += entry.estimatedRequests;
 			existing.firstRequestAt = entry.firstRequestAt;
 		}
 		this.pendingRequests += entry.requests;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { costNanoUsd, SseUsageTap, usageOfResponse } from "./usage";
+import { costNanoUsd, estimateUsage, SseUsageTap, usageOfResponse } from "./usage";
 
 const prices = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
 
@@ -62,5 +62,41 @@ describe("usage", () => {
 		const usage = { inputTokens: 1_000_000, outputTokens: 1000, cacheReadTokens: 10, cacheWriteTokens: 3 };
 		// $3 for 1M input, $0.015 for 1k output, 10 × $0.3/1M, 3 × $3.75/1M.
 		expect(costNanoUsd(usage, prices)).toBe(3_000_000_000 + 15_000_000 + 3_000 + 11_250);
+	});
+
+	it("drops the usage-only chunk it was told to, however the stream is split, and passes the rest unchanged", () => {
+		const content = (text: string) =>
+			`data: {"id":"c","choices":[{"index":0,"delta":{"content":"${text}"},"finish_reason":null}]}\n\n`;
+		const usageChunk = `data: {"id":"c","choices":[],"usage":{"prompt_tokens":7,"completion_tokens":3}}\n\n`;
+		const stream = `${content('Hé \\"quoted\\" ')}${content("wörld")}${usageChunk}data: [DONE]\n\n`;
+		for (const pieceSize of [1, 3, 7, 64, stream.length]) {
+			const tap = new SseUsageTap("openai", true);
+			const bytes = Buffer.from(stream);
+			const out: Buffer[] = [];
+			for (let offset = 0; offset < bytes.length; offset += pieceSize)
+				out.push(tap.push(bytes.subarray(offset, offset + pieceSize)));
+			const rest = tap.end();
+			if (rest) out.push(rest);
+			expect(Buffer.concat(out).toString()).toBe(stream.replace(usageChunk, ""));
+			expect(tap.usage).toMatchObject({ inputTokens: 7, outputTokens: 3 });
+			expect(tap.complete).toBe(true);
+			expect(tap.textCharacters).toBe('Hé \\"quoted\\" '.length + "wörld".length);
+		}
+		// Without stripping, each chunk is passed on as it came.
+		const observer = new SseUsageTap("openai");
+		const chunk = Buffer.from(usageChunk);
+		expect(observer.push(chunk)).toBe(chunk);
+	});
+
+	it("estimates usage from the request size and the streamed text, keeping what was reported", () => {
+		expect(estimateUsage(undefined, 400, 81)).toEqual({
+			inputTokens: 100,
+			outputTokens: 21,
+			cacheReadTokens: 0,
+			cacheWriteTokens: 0,
+		});
+		// Anthropic's message_start came (input known), the stream was cut before message_delta.
+		const partial = { inputTokens: 900, outputTokens: 1, cacheReadTokens: 50, cacheWriteTokens: 0 };
+		expect(estimateUsage(partial, 400, 40)).toEqual({ ...partial, outputTokens: 10 });
 	});
 });

@@ -7,7 +7,9 @@ import type { AddressInfo } from "node:net";
  * (`POST …/chat/completions`, `POST …/messages`, streaming and not). Answers are deterministic
  * (ids derive from the request body), so a response fetched directly and one fetched through the
  * proxy can be compared byte for byte. The upstream model name picks a behaviour:
- * `error-500…` answers 500, `error-429…` answers 429, `hang…` never answers, `slow…` streams one chunk every 50 ms.
+ * `error-500…` answers 500, `error-429…` answers 429, `hang…` never answers, `slow…` streams one chunk every 50 ms,
+ * `no-usage…` reports no usage at all (as some OpenAI-compatible servers do).
+ * Every answer carries the vendor's rate-limit headers (`x-ratelimit-*`, `anthropic-ratelimit-*`).
  */
 export interface FakeUpstream {
 	url: string;
@@ -32,6 +34,20 @@ export const fakeUsage = {
 		output_tokens: 345,
 		cache_read_input_tokens: 200,
 		cache_creation_input_tokens: 50,
+	},
+};
+
+/** Rate-limit headers each vendor sends (the proxy passes them on). */
+export const fakeRateLimitHeaders = {
+	openai: {
+		"x-ratelimit-limit-requests": "500",
+		"x-ratelimit-remaining-requests": "499",
+		"x-ratelimit-reset-requests": "120ms",
+	},
+	anthropic: {
+		"anthropic-ratelimit-requests-limit": "100",
+		"anthropic-ratelimit-requests-remaining": "99",
+		"anthropic-ratelimit-requests-reset": "2026-01-01T00:00:00Z",
 	},
 };
 
@@ -60,8 +76,13 @@ export async function createFakeUpstream(
 		close: async () => {},
 	};
 
-	async function streamEvents(response: ServerResponse, events: string[], delayMs: number) {
-		response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+	async function streamEvents(
+		response: ServerResponse,
+		events: string[],
+		delayMs: number,
+		headers: Record<string, string>,
+	) {
+		response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", ...headers });
 		let closed = false;
 		response.on("close", () => {
 			if (!response.writableFinished) {
@@ -80,6 +101,7 @@ export async function createFakeUpstream(
 	function openai(response: ServerResponse, body: Record<string, unknown>, id: string) {
 		const model = String(body.model);
 		const stream = body.stream === true;
+		const reportsUsage = !model.startsWith("no-usage");
 		if (!stream) {
 			const text = JSON.stringify({
 				id: `chatcmpl-${id}`,
@@ -89,11 +111,12 @@ export async function createFakeUpstream(
 				choices: [
 					{ index: 0, message: { role: "assistant", content: words.join(" ") }, finish_reason: "stop" },
 				],
-				usage: fakeUsage.openai,
+				...(reportsUsage ? { usage: fakeUsage.openai } : {}),
 			});
 			response.writeHead(200, {
 				"content-type": "application/json",
 				"content-length": Buffer.byteLength(text),
+				...fakeRateLimitHeaders.openai,
 			});
 			response.end(text);
 			return;
@@ -107,12 +130,12 @@ export async function createFakeUpstream(
 			events.push(chunk({ content: `${words[index % words.length]} ` }));
 		events.push(chunk({}, "stop"));
 		const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage;
-		if (includeUsage)
+		if (includeUsage && reportsUsage)
 			events.push(
 				`data: ${JSON.stringify({ id: `chatcmpl-${id}`, object: "chat.completion.chunk", created: 1700000000, model, choices: [], usage: fakeUsage.openai })}\n\n`,
 			);
 		events.push("data: [DONE]\n\n");
-		return streamEvents(response, events, slow ? 50 : 0);
+		return streamEvents(response, events, slow ? 50 : 0, fakeRateLimitHeaders.openai);
 	}
 
 	function anthropic(response: ServerResponse, body: Record<string, unknown>, id: string) {
@@ -133,6 +156,7 @@ export async function createFakeUpstream(
 				"content-type": "application/json",
 				"content-length": Buffer.byteLength(payload),
 				"request-id": `req_${id}`,
+				...fakeRateLimitHeaders.anthropic,
 			});
 			response.end(payload);
 			return;
@@ -179,7 +203,7 @@ export async function createFakeUpstream(
 			}),
 		);
 		events.push(event("message_stop", { type: "message_stop" }));
-		return streamEvents(response, events, slow ? 50 : 0);
+		return streamEvents(response, events, slow ? 50 : 0, fakeRateLimitHeaders.anthropic);
 	}
 
 	const server = createServer(async (request, response) => {
@@ -197,7 +221,13 @@ export async function createFakeUpstream(
 		const model = String(body.model ?? "");
 		if (model.startsWith("hang")) return;
 		if (model.startsWith("error-429")) {
-			response.writeHead(429, { "content-type": "application/json", "retry-after": "7" });
+			response.writeHead(429, {
+				"content-type": "application/json",
+				"retry-after": "7",
+				"retry-after-ms": "7000",
+				...fakeRateLimitHeaders.openai,
+				"x-ratelimit-remaining-requests": "0",
+			});
 			response.end(JSON.stringify({ error: { message: "slow down", type: "rate_limit_error" } }));
 			return;
 		}

@@ -72,6 +72,7 @@ export function testCatalog(upstreamUrl: string): ModelCatalog {
 				},
 				{ name: "limited-only-model", deployments: [openai("error-429", { id: "limited-only" })] },
 				{ name: "slow-model", deployments: [openai("slow", { id: "slow" })] },
+				{ name: "silent-model", deployments: [openai("no-usage", { id: "silent" })] },
 			],
 		}),
 		{ FAKE_OPENAI_KEY: "sk-upstream-openai", FAKE_ANTHROPIC_KEY: "sk-upstream-anthropic" },

@@ -56,6 +56,11 @@ export const llmSpend = pgTable(
 		cacheReadTokens: bigint({ mode: "number" }).notNull(),
 		cacheWriteTokens: bigint({ mode: "number" }).notNull(),
 		costNanoUsd: bigint({ mode: "number" }).notNull(),
+		/**
+		 * How many of `requests` were metered from an estimate (the upstream reported no usage, or the
+		 * client cancelled before it did): tokens estimated from the request and the streamed content.
+		 */
+		estimatedRequests: integer().notNull().default(0),
 		/** When the first and last request of the row were answered. */
 		firstRequestAt: timestamp({ withTimezone: true }).notNull(),
 		lastRequestAt: timestamp({ withTimezone: true }).notNull(),

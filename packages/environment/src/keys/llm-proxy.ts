@@ -91,12 +91,12 @@ export const llmProxyKeys = {
 	/** How often (ms) and at how many pending entries the proxy writes spend to PostgreSQL. */
 	LLM_SPEND_FLUSH_INTERVAL_MS: z.coerce.number().int().min(50).default(2000),
 	LLM_SPEND_FLUSH_SIZE: z.coerce.number().int().min(1).default(500),
-	/** Largest request body the proxy accepts. */
+	/** Largest request body the proxy accepts (bigger ones get a 413; parsing a body blocks the event loop). */
 	LLM_PROXY_MAX_BODY_BYTES: z.coerce
 		.number()
 		.int()
 		.min(1024)
-		.default(32 * 1024 * 1024),
+		.default(10 * 1024 * 1024),
 	/** Upstream vendor keys (referenced by name from the catalog's `apiKeyEnv`). */
 	ANTHROPIC_API_KEY: z.string().optional(),
 	OPENAI_API_KEY: z.string().optional(),

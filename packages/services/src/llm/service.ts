@@ -190,6 +190,8 @@ export interface SpendEntry {
 	cacheReadTokens: number;
 	cacheWriteTokens: number;
 	costNanoUsd: number;
+	/** Requests of this entry metered from an estimate (no usage reported by the upstream). */
+	estimatedRequests: number;
 	firstRequestAt: Date;
 	lastRequestAt: Date;
 }
@@ -234,6 +236,7 @@ export async function listSpendSince(
 		cacheReadTokens: row.cacheReadTokens,
 		cacheWriteTokens: row.cacheWriteTokens,
 		costNanoUsd: row.costNanoUsd,
+		estimatedRequests: row.estimatedRequests,
 		costUsd: nanoToUsd(row.costNanoUsd),
 		firstRequestAt: row.firstRequestAt.toISOString(),
 		lastRequestAt: row.lastRequestAt.toISOString(),

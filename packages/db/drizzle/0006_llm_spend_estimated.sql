@@ -1,0 +1,1 @@
+ALTER TABLE "llm_spend" ADD COLUMN "estimated_requests" integer DEFAULT 0 NOT NULL;
