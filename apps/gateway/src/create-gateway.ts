@@ -10,6 +10,7 @@ import { HubManager } from "./hub/hub-manager";
 import { OwnershipLeases } from "./hub/ownership";
 import { PreviewLinks } from "./preview/preview-links";
 import { handlePreviewUpgrade } from "./preview/preview-routes";
+import { SandboxStopWatch } from "./runtime/sandbox-stops";
 import { type AgentSettings, SessionRuntime } from "./runtime/session-runtime";
 import { WarmPoolKeeper, type WarmPoolSettings } from "./runtime/warm-pool-keeper";
 import { handleSandboxUpgrade } from "./sandbox/sandbox-routes";
@@ -74,6 +75,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		settings: deps.warmPool ?? { size: 0, lifetimeSeconds: 0, host: deps.instanceId },
 		logger: deps.logger.child({ module: "warm-pool" }),
 	});
+	const stops = new SandboxStopWatch({ logger: deps.logger.child({ module: "sandbox-stops" }) });
 	const hubs = new HubManager({
 		eventLog,
 		idleTimeoutMs: deps.idleTimeoutMs ?? 0,
@@ -91,6 +93,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 				publish,
 				isAgentBusy,
 				github: deps.github,
+				stops,
 			}),
 	});
 	const previewDeps = {
@@ -165,6 +168,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 			closing = true;
 			await warmPool.stop({ drain: false });
 			hubs.abandon();
+			stops.close();
 			for (const socket of upgradedSockets) socket.destroy();
 			stream.server.close();
 			server.closeAllConnections();
@@ -175,6 +179,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 			await warmPool.stop();
 			const closed = new Promise<void>((resolve) => server.close(() => resolve()));
 			await hubs.shutdown();
+			stops.close();
 			stream.server.close();
 			server.closeAllConnections();
 			// Upgraded sockets are not HTTP connections any more: give them a moment to close, then cut them.

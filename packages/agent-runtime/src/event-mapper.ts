@@ -263,7 +263,11 @@ export class OpencodeEventMapper {
 				toolCallId: part.callID,
 				tool: part.tool,
 				status:
-					part.state.status === "error" ? "error" : exitCode !== undefined && exitCode !== 0 ? "failed" : "completed",
+					part.state.status === "error"
+						? "error"
+						: exitCode !== undefined && exitCode !== 0
+							? "failed"
+							: "completed",
 				...(part.state.status === "completed"
 					? { output: part.state.output, title: part.state.title }
 					: { error: part.state.error }),

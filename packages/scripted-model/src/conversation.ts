@@ -80,7 +80,11 @@ export function planReply(messages: ChatMessage[], model: string, scripts: Map<s
 		.slice(lastUser + 1)
 		.map(messageText)
 		.join("\n");
-	return { scriptName, body: resolveTurn(turn, lastText, turnText), finished: step + 1 >= (script?.turns.length ?? 0) };
+	return {
+		scriptName,
+		body: resolveTurn(turn, lastText, turnText),
+		finished: step + 1 >= (script?.turns.length ?? 0),
+	};
 }
 
 /** Fills `{{workspace}}` (from OpenCode's system prompt) and `{{prompt}}` in text and tool arguments. */

@@ -123,7 +123,9 @@ describe("scripted model", () => {
 				],
 			}),
 		);
-		expect(second.choices[0]?.message.content).toBe("The command ran; its output is above (its exit code is on the tool call).");
+		expect(second.choices[0]?.message.content).toBe(
+			"The command ran; its output is above (its exit code is on the tool call).",
+		);
 	});
 
 	it("selects scripts by marker, answers tool-less helper calls, and echoes follow-up prompts", async () => {

@@ -12,6 +12,8 @@ import { GitOperationError } from "../runtime/git-operations";
 import type { SessionRuntime } from "../runtime/session-runtime";
 import type { ClientConnection } from "./client-connection";
 
+const turnEndingStatuses = new Set<string>(["idle", "paused", "stopped", "failed"]);
+
 /**
  * The gateway-side object for one session: its connected clients, the ordered publication of its
  * events (append to the event log, then deliver), and the commands clients send. The sandbox and
@@ -59,8 +61,7 @@ export class SessionHub {
 		const next = this.publishing.then(async () => {
 			const event = await this.eventLog.append(this.sessionId, input);
 			this.lastActivityAt = Date.now();
-			if (event.type === "message.started" && event.role === "user") this.agentBusy = true;
-			if (event.type === "session.status" && event.status === "idle") this.agentBusy = false;
+			this.trackAgentBusy(event);
 			for (const client of this.clients) client.deliver(event);
 			return event;
 		});
@@ -68,6 +69,15 @@ export class SessionHub {
 			this.logger.error({ err: error, sessionId: this.sessionId }, "publishing an event failed");
 		});
 		return next;
+	}
+
+	/**
+	 * Busy from a user's prompt until the turn ends: the agent goes idle, or the session stops
+	 * running (paused, stopped, failed: a sandbox that stopped never reports idle).
+	 */
+	private trackAgentBusy(event: SessionEvent): void {
+		if (event.type === "message.started" && event.role === "user") this.agentBusy = true;
+		if (event.type === "session.status" && turnEndingStatuses.has(event.status)) this.agentBusy = false;
 	}
 
 	async attach(client: ClientConnection): Promise<void> {
