@@ -129,7 +129,7 @@ describe("sandbox stops reach the session", () => {
 		const started = await platform.startSession({ title: "agent gone" });
 		// OpenCode dies inside a sandbox that keeps running (nothing restarts it).
 		await started.stream.runCommand(
-			'for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = opencode ] && kill -9 "${p#/proc/}"; done; true',
+			'for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = opencode ] && kill -9 "$(basename $p)"; done; true',
 		);
 		const before = started.events.length;
 		await expect(started.stream.sendPrompt("hello?")).rejects.toMatchObject({ code: "AGENT_UNAVAILABLE" });
