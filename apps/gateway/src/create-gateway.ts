@@ -6,6 +6,7 @@ import type { SandboxProviderRegistry } from "@proliferate/sandbox";
 import type { integrations, ServiceContext } from "@proliferate/services";
 import type { Redis } from "ioredis";
 import { EventLog } from "./events/event-log";
+import type { PublisherLimits } from "./hub/event-publisher";
 import { HubManager } from "./hub/hub-manager";
 import { OwnershipLeases } from "./hub/ownership";
 import { PreviewLinks } from "./preview/preview-links";
@@ -40,6 +41,8 @@ export interface GatewayDeps {
 	artifactsDirectory: string;
 	/** GitHub API settings for pull requests (connections are per organization, in the database). */
 	github?: integrations.GithubConfig;
+	/** How many events a session holds in memory through a Redis outage, and for how long. */
+	publisherLimits?: Partial<PublisherLimits>;
 }
 
 export interface Gateway {
@@ -81,7 +84,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		idleTimeoutMs: deps.idleTimeoutMs ?? 0,
 		leases,
 		logger: deps.logger,
-		createRuntime: (sessionId, organizationId, publish, isAgentBusy) =>
+		...(deps.publisherLimits ? { publisherLimits: deps.publisherLimits } : {}),
+		createRuntime: (sessionId, organizationId, publish, isAgentBusy, stillOwner) =>
 			new SessionRuntime(sessionId, organizationId, {
 				services: deps.services,
 				providers: deps.providers,
@@ -92,6 +96,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 				gatewayUrl: () => url,
 				publish,
 				isAgentBusy,
+				stillOwner,
 				github: deps.github,
 				stops,
 			}),

@@ -3,39 +3,79 @@ import {
 	type ClientCommand,
 	closeCodes,
 	DomainError,
-	errorMessage,
 	type SessionEvent,
 	type SessionEventInput,
 } from "@proliferate/shared";
-import type { EventLog } from "../events/event-log";
+import { type AppendFence, type EventLog, FencedAppendError } from "../events/event-log";
 import { GitOperationError } from "../runtime/git-operations";
 import type { SessionRuntime } from "../runtime/session-runtime";
 import type { ClientConnection } from "./client-connection";
+import { EventPublisher, type PublisherLimits } from "./event-publisher";
+
+export interface SessionHubDeps {
+	sessionId: string;
+	organizationId: string;
+	eventLog: EventLog;
+	logger: Logger;
+	/** The lease appends must still hold (undefined: unfenced, e.g. tests of the hub alone). */
+	fence?: () => AppendFence | undefined;
+	/** An append was fenced: answers whether this instance still owns the session (see `EventPublisher`). */
+	onFenced?: () => Promise<boolean>;
+	publisherLimits?: Partial<PublisherLimits>;
+	createRuntime: (
+		publish: (input: SessionEventInput) => Promise<void>,
+		isAgentBusy: () => boolean,
+	) => SessionRuntime;
+}
 
 const turnEndingStatuses = new Set<string>(["idle", "paused", "stopped", "failed"]);
 
 /**
  * The gateway-side object for one session: its connected clients, the ordered publication of its
- * events (append to the event log, then deliver), and the commands clients send. The sandbox and
- * agent live in `SessionRuntime`; ownership across instances is the hub manager's job.
+ * events (append to the event log, then deliver; held in memory through a Redis outage), and the
+ * commands clients send. The sandbox and agent live in `SessionRuntime`; ownership across
+ * instances is the hub manager's job.
  */
 export class SessionHub {
 	private readonly clients = new Set<ClientConnection>();
-	private publishing: Promise<unknown> = Promise.resolve();
+	private readonly publisher: EventPublisher;
 	readonly runtime: SessionRuntime;
+	readonly sessionId: string;
+	readonly organizationId: string;
+	private readonly eventLog: EventLog;
+	private readonly logger: Logger;
 
-	constructor(
-		readonly sessionId: string,
-		readonly organizationId: string,
-		private readonly eventLog: EventLog,
-		private readonly logger: Logger,
-		createRuntime: (
-			publish: (input: SessionEventInput) => Promise<void>,
-			isAgentBusy: () => boolean,
-		) => SessionRuntime,
-	) {
-		this.runtime = createRuntime(
-			(input) => this.publish(input).then(() => undefined),
+	constructor(deps: SessionHubDeps) {
+		this.sessionId = deps.sessionId;
+		this.organizationId = deps.organizationId;
+		this.eventLog = deps.eventLog;
+		this.logger = deps.logger;
+		this.publisher = new EventPublisher({
+			sessionId: deps.sessionId,
+			logger: deps.logger,
+			...(deps.publisherLimits ? { limits: deps.publisherLimits } : {}),
+			append: (input) => deps.eventLog.append(deps.sessionId, input, deps.fence?.()),
+			deliver: (event) => this.deliver(event),
+			onFenced: () => deps.onFenced?.() ?? Promise.resolve(false),
+			onGiveUp: () => {
+				void this.runtime.cancel().catch(() => {});
+			},
+			closingEvents: (error) =>
+				[...this.openMessages].map(([messageId, text]) => ({
+					type: "message.completed" as const,
+					messageId,
+					text,
+					finishReason: "error" as const,
+					error,
+				})),
+		});
+		// The runtime's events are queued in order and written when the event log can take them:
+		// the agent's event stream never waits on (or fails with) a Redis outage.
+		this.runtime = deps.createRuntime(
+			(input) => {
+				this.publish(input).catch(() => {});
+				return Promise.resolve();
+			},
 			() => this.agentBusy,
 		);
 	}
@@ -48,7 +88,11 @@ export class SessionHub {
 	/** No clients, no agent turn running, nothing happening for `idleMs`. */
 	isIdle(idleMs: number, now = Date.now()): boolean {
 		return (
-			this.clients.size === 0 && !this.agentBusy && this.runtime.ready && now - this.lastActivityAt >= idleMs
+			this.clients.size === 0 &&
+			!this.agentBusy &&
+			this.runtime.ready &&
+			this.publisher.buffered === 0 &&
+			now - this.lastActivityAt >= idleMs
 		);
 	}
 
@@ -56,19 +100,28 @@ export class SessionHub {
 		return this.clients.size;
 	}
 
-	/** Appends in call order (one at a time), then fans out to every client. */
+	/** Events waiting for the event log (non-zero only while Redis is unreachable). */
+	get bufferedEvents(): number {
+		return this.publisher.buffered;
+	}
+
+	/** Appends in call order (one at a time), then fans out to every client; resolves with the stored event. */
 	publish(input: SessionEventInput): Promise<SessionEvent> {
-		const next = this.publishing.then(async () => {
-			const event = await this.eventLog.append(this.sessionId, input);
-			this.lastActivityAt = Date.now();
-			this.trackAgentBusy(event);
-			for (const client of this.clients) client.deliver(event);
-			return event;
-		});
-		this.publishing = next.catch((error: unknown) => {
-			this.logger.error({ err: error, sessionId: this.sessionId }, "publishing an event failed");
-		});
-		return next;
+		return this.publisher.publish(input);
+	}
+
+	/** Assistant messages started and not yet completed, with the text delivered so far. */
+	private readonly openMessages = new Map<string, string>();
+
+	private deliver(event: SessionEvent): void {
+		this.lastActivityAt = Date.now();
+		if (event.type === "message.started" && event.role === "assistant")
+			this.openMessages.set(event.messageId, "");
+		if (event.type === "message.delta" && this.openMessages.has(event.messageId))
+			this.openMessages.set(event.messageId, `${this.openMessages.get(event.messageId) ?? ""}${event.delta}`);
+		if (event.type === "message.completed") this.openMessages.delete(event.messageId);
+		this.trackAgentBusy(event);
+		for (const client of this.clients) client.deliver(event);
 	}
 
 	/**
@@ -111,10 +164,16 @@ export class SessionHub {
 			if (command.type === "ping") client.send({ kind: "pong", ...(requestId ? { requestId } : {}) });
 			else if (requestId) client.send({ kind: "ack", requestId, result });
 		} catch (error) {
-			const code = error instanceof DomainError ? error.code : "INTERNAL";
-			if (!(error instanceof DomainError))
+			const domain = error instanceof DomainError;
+			if (!domain)
 				this.logger.error({ err: error, sessionId: this.sessionId, command: command.type }, "command failed");
-			client.send({ kind: "error", code, message: errorMessage(error), ...(requestId ? { requestId } : {}) });
+			client.send({
+				kind: "error",
+				code: domain ? error.code : "INTERNAL",
+				// Unknown failures (driver errors, bugs) are logged, never shown as raw text.
+				message: domain ? error.message : `The ${command.type} command failed; see the gateway's log`,
+				...(requestId ? { requestId } : {}),
+			});
 			if (command.type.startsWith("git.") && error instanceof GitOperationError) {
 				await this.publishGitResult(command, false, error.gitCode, error.message);
 			}
@@ -206,9 +265,19 @@ export class SessionHub {
 		}
 	}
 
-	/** Tells every client to reconnect elsewhere (ownership lost) and stops acting for the session. */
-	relinquish(reason: string): void {
+	/**
+	 * Stops acting for the session (ownership lost): no more events, no bridge, no claim on the
+	 * sandbox. Clients are sent to the new owner when there is one, else told to reconnect.
+	 */
+	relinquish(newOwnerUrl: string | undefined): void {
+		this.publisher.close(new FencedAppendError(this.sessionId));
 		this.runtime.detach();
-		this.closeAll(closeCodes.wrongInstance, reason);
+		if (newOwnerUrl) this.closeAll(closeCodes.wrongInstance, `owner=${newOwnerUrl}`);
+		else this.closeAll(closeCodes.goingAway, "this gateway instance lost the session; reconnect");
+	}
+
+	/** Stops publishing (the hub is being removed). */
+	close(): void {
+		this.publisher.close(new DomainError("unavailable", "HUB_CLOSED", "The session's hub was closed"));
 	}
 }

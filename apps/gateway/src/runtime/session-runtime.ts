@@ -77,6 +77,8 @@ export interface RuntimeDeps {
 	isAgentBusy?: () => boolean;
 	/** Appends an event to the session's log and delivers it to clients. */
 	publish: (input: SessionEventInput) => Promise<void>;
+	/** False once this instance may no longer act for the session (its lease is lost or unconfirmed). */
+	stillOwner?: () => boolean;
 	/** GitHub API settings; without them pull requests cannot be opened. */
 	github?: integrations.GithubConfig | undefined;
 	/** Reports sandboxes that stop without the session asking (limits, expiry, kills, provider errors). */

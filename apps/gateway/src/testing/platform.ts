@@ -7,7 +7,7 @@ import { createGatewayHttpClient, createSyncClient, type SessionStream } from "@
 import { defaultCatalogConfig, ModelCatalog } from "@proliferate/llm-proxy/catalog";
 import { createLlmProxyClient, type LlmProxyClient } from "@proliferate/llm-proxy/client";
 import { createLlmProxy, type LlmProxy } from "@proliferate/llm-proxy/create-proxy";
-import { createSilentLogger } from "@proliferate/logger";
+import { createLogger, createSilentLogger } from "@proliferate/logger";
 import { E2BSandboxProvider, LocalSandboxProvider, SandboxProviderRegistry } from "@proliferate/sandbox";
 import { type FakeE2bServer, startFakeE2bServer } from "@proliferate/sandbox/testing";
 import { createScriptedModelServer, type ScriptedModelServer } from "@proliferate/scripted-model";
@@ -24,7 +24,7 @@ import {
 import { createFakeGithub, type FakeGithub } from "@proliferate/vitest-setup/fake-github";
 import { Redis } from "ioredis";
 import WebSocket from "ws";
-import { createGateway, type Gateway } from "../create-gateway";
+import { createGateway, type Gateway, type GatewayDeps } from "../create-gateway";
 import { proxyLlmAccess } from "../runtime/llm-access";
 import { IMAGE_HELPERS_DIGEST_PATH, sandboxRuntime } from "../runtime/sandbox-runtime";
 
@@ -105,6 +105,14 @@ export interface TestPlatformOptions {
 	warmPoolSize?: number;
 	/** Resource limits of every local sandbox (memory, processes, disk), as SANDBOX_* settings give them. */
 	resources?: SandboxResources;
+	/**
+	 * The gateways' Redis (event log, leases), e.g. one the test stops and starts; connected as
+	 * `main.ts` connects (few retries per command, so an outage surfaces instead of queueing).
+	 * The LLM proxy keeps the machine's Redis.
+	 */
+	gatewayRedisUrl?: string;
+	/** How many events a session holds through a Redis outage, and for how long. */
+	publisherLimits?: GatewayDeps["publisherLimits"];
 }
 
 export async function createTestPlatform(setup: TestPlatformOptions = {}): Promise<TestPlatform> {
@@ -199,6 +207,9 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 		githubConfig,
 	);
 	const secrets = { userSecret: testSecret("user"), serviceSecret: testSecret("service") };
+	const gatewayRedis = setup.gatewayRedisUrl
+		? new Redis(setup.gatewayRedisUrl, { maxRetriesPerRequest: 3 })
+		: redis;
 	const gateways: Gateway[] = [];
 	const streams: SessionStream[] = [];
 
@@ -209,7 +220,8 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 	) {
 		const gateway = createGateway({
 			services,
-			redis,
+			redis: gatewayRedis,
+			...(setup.publisherLimits ? { publisherLimits: setup.publisherLimits } : {}),
 			redisPrefix: redisInfo.prefix,
 			providers,
 			...(setup.warmPoolSize
@@ -226,7 +238,12 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 				helpersDigest,
 			},
 			secrets,
-			logger: createSilentLogger(),
+			logger: process.env.GATEWAY_TEST_LOG_LEVEL
+				? createLogger({
+						service: `gateway:${instanceId}`,
+						level: process.env.GATEWAY_TEST_LOG_LEVEL as "info",
+					})
+				: createSilentLogger(),
 			instanceId,
 			leaseTtlMs: 3000,
 			artifactsDirectory: join(root, "artifacts"),
@@ -331,6 +348,7 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 			await model.close();
 			await github.close();
 			redis.disconnect();
+			if (gatewayRedis !== redis) gatewayRedis.disconnect();
 			await handle.close();
 			await redisInfo.cleanup();
 			await database.drop();

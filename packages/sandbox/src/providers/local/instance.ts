@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "@proliferate/logger";
@@ -53,6 +54,7 @@ export class SandboxInstance {
 	private outputTail = "";
 	private limitTimer: NodeJS.Timeout | undefined;
 	private nextEgressPort = firstEgressPort;
+	private readonly socketTag = randomBytes(4).toString("hex");
 	/** Sandbox-wide environment; a claim adds to it for everything started afterwards. */
 	private readonly sandboxEnv: Record<string, string>;
 
@@ -174,10 +176,13 @@ export class SandboxInstance {
 	async openEgress(targets: SandboxEgressTarget[]): Promise<void> {
 		for (const target of targets) {
 			const listenPort = this.nextEgressPort++;
-			await this.relays.openEgress(target.name, target.url);
+			// The socket is named per boot: closing an older boot's relay (Node unlinks a unix
+			// socket's path on close) never removes a newer boot's socket.
+			const socketName = `${target.name}-${this.socketTag}`;
+			await this.relays.openEgress(socketName, target.url);
 			await controlRequest(this.options.layout.runDir, {
 				type: "relay-egress",
-				name: target.name,
+				name: socketName,
 				listenPort,
 			});
 			const url = new URL(target.url);

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createSilentLogger, type Logger } from "@proliferate/logger";
@@ -22,6 +23,7 @@ import {
 } from "@proliferate/shared";
 import type { RuntimeMount } from "./bwrap-args";
 import { type CgroupHost, detectCgroups, type ResourceUsage, SandboxCgroup } from "./cgroups";
+import { controlRequest } from "./control-client";
 import { execInInstance } from "./exec";
 import { SandboxInstance } from "./instance";
 import { InternetProxy, internetEgressName } from "./internet-proxy";
@@ -77,6 +79,8 @@ export class LocalSandboxProvider implements SandboxProvider {
 	private readonly sandboxesDirectory: string;
 	private readonly archive: SnapshotArchive;
 	private readonly instances = new Map<string, SandboxInstance>();
+	/** The boot id of each instance this process started (see `SandboxMeta.bootId`). */
+	private readonly bootIds = new WeakMap<SandboxInstance, string>();
 	private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
 	private readonly isolation: "bwrap" | "none";
 	private readonly bwrapPath: string;
@@ -244,7 +248,9 @@ export class LocalSandboxProvider implements SandboxProvider {
 	/** Starts bubblewrap + the supervisor on the sandbox's home, then egress, processes and ports. */
 	private async boot(sandboxId: string, recovered: boolean): Promise<SandboxHandle> {
 		const layout = this.layout(sandboxId);
-		const meta = this.meta(sandboxId);
+		await this.stopOtherProcessBoot(sandboxId);
+		const bootId = randomUUID();
+		const meta = this.updateMeta(sandboxId, { bootId, hostPid: process.pid });
 		const limits = this.cgroupFor(sandboxId, meta.resources);
 		const instance = new SandboxInstance({
 			layout,
@@ -257,8 +263,10 @@ export class LocalSandboxProvider implements SandboxProvider {
 			...limits,
 		});
 		this.instances.set(sandboxId, instance);
+		this.bootIds.set(instance, bootId);
 		if (meta.resources?.diskMb) this.watchDisk();
 		await instance.boot();
+		this.updateMeta(sandboxId, { ...(instance.pid ? { sandboxPid: instance.pid } : {}) });
 		await instance.openEgress(
 			this.internetProxy
 				? [...meta.egress, { name: internetEgressName, url: await this.internetProxy.start() }]
@@ -370,6 +378,8 @@ export class LocalSandboxProvider implements SandboxProvider {
 		this.instances.delete(sandboxId);
 		const meta = readMeta(this.layout(sandboxId).metaFile);
 		if (meta?.state !== "running") return;
+		// Another process booted the sandbox since (it took the session over): its state is not ours to change.
+		if (meta.bootId && meta.bootId !== this.bootIds.get(instance)) return;
 		const limit = cgroup?.limitHit();
 		const reason =
 			meta.stateReason ?? limit?.reason ?? `the sandbox exited unexpectedly (${signal ?? `code ${code}`})`;
@@ -382,6 +392,38 @@ export class LocalSandboxProvider implements SandboxProvider {
 		});
 		this.logger.warn({ sandboxId, reason, output: instance.bootOutput.slice(-500) }, "sandbox stopped");
 		this.reportStop(sandboxId, reason, kind);
+	}
+
+	/**
+	 * Stops the sandbox's boot when another host process (a gateway that lost the session) still
+	 * runs it: its supervisor is asked to shut down, then its bubblewrap process is killed, and this
+	 * waits until it is gone, so two boots never share one workspace.
+	 */
+	private async stopOtherProcessBoot(sandboxId: string): Promise<void> {
+		const meta = readMeta(this.layout(sandboxId).metaFile);
+		if (!meta?.sandboxPid || !meta.hostPid || meta.hostPid === process.pid) return;
+		const layout = this.layout(sandboxId);
+		if (!isSandboxProcess(meta.sandboxPid, layout.home)) return;
+		this.logger.warn(
+			{ sandboxId, hostPid: meta.hostPid, sandboxPid: meta.sandboxPid },
+			"another process still runs this sandbox; stopping it before booting here",
+		);
+		await controlRequest(layout.runDir, { type: "shutdown" }, 3000).catch(() => {});
+		try {
+			process.kill(meta.sandboxPid, "SIGKILL");
+		} catch {
+			// Already gone.
+		}
+		const deadline = Date.now() + 10_000;
+		while (isSandboxProcess(meta.sandboxPid, layout.home)) {
+			if (Date.now() > deadline)
+				throw new SandboxProviderError(
+					"local",
+					"boot",
+					`the sandbox's previous boot (pid ${meta.sandboxPid}) did not stop`,
+				);
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		}
 	}
 
 	private scheduleExpiry(sandboxId: string, expiresAt: string | null): void {
@@ -584,6 +626,17 @@ export class LocalSandboxProvider implements SandboxProvider {
 			}),
 		);
 		for (const timer of this.expiryTimers.values()) clearTimeout(timer);
+	}
+}
+
+/** Whether `pid` is alive and is a sandbox process of this home (not a reused pid). */
+function isSandboxProcess(pid: number, home: string): boolean {
+	try {
+		const state = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ").at(1)?.[0];
+		if (state === "Z" || state === "X") return false;
+		return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(home);
+	} catch {
+		return false;
 	}
 }
 

@@ -26,6 +26,14 @@ export interface SandboxMeta {
 	resources?: SandboxResources;
 	/** Snapshot taken by the last pause; resume restores it. */
 	pauseSnapshotId?: string;
+	/**
+	 * Which boot runs the sandbox now: the id of the last boot, the host process that made it and
+	 * its bubblewrap process. Another provider process (a gateway that took the session over) stops
+	 * that boot before starting its own, and an older boot's exit never touches a newer boot's state.
+	 */
+	bootId?: string;
+	hostPid?: number;
+	sandboxPid?: number;
 }
 
 export function readMeta(file: string): SandboxMeta | null {
