@@ -85,7 +85,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		leases,
 		logger: deps.logger,
 		...(deps.publisherLimits ? { publisherLimits: deps.publisherLimits } : {}),
-		createRuntime: (sessionId, organizationId, publish, isAgentBusy, stillOwner) =>
+		createRuntime: (sessionId, organizationId, hub) =>
 			new SessionRuntime(sessionId, organizationId, {
 				services: deps.services,
 				providers: deps.providers,
@@ -94,9 +94,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
 				logger: deps.logger.child({ sessionId }),
 				sandboxLifetimeSeconds: deps.sandboxLifetimeSeconds ?? 3600,
 				gatewayUrl: () => url,
-				publish,
-				isAgentBusy,
-				stillOwner,
+				publish: hub.publish,
+				isAgentBusy: hub.isAgentBusy,
+				stillOwner: hub.stillOwner,
+				turnState: hub.turnState,
 				github: deps.github,
 				stops,
 			}),

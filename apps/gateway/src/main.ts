@@ -93,6 +93,7 @@ const gateway = createGateway({
 	secrets: { userSecret: env.GATEWAY_JWT_SECRET, serviceSecret: env.SERVICE_TO_SERVICE_SECRET },
 	logger,
 	instanceId: env.GATEWAY_INSTANCE_ID ?? `${hostname()}:${process.pid}`,
+	leaseTtlMs: env.GATEWAY_LEASE_TTL_SECONDS * 1000,
 	publicUrl: env.GATEWAY_URL,
 	sandboxLifetimeSeconds: env.SANDBOX_TIMEOUT_SECONDS,
 	artifactsDirectory: resolve(env.PROLIFERATE_DATA_DIR, "artifacts"),

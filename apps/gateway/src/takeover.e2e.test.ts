@@ -95,6 +95,16 @@ describe("gateway restarts and multi-instance ownership", () => {
 		expect(events).toEqual(log);
 		expect(events.map((event) => event.seq)).toEqual(log.map((_, index) => index + 1));
 		expect(states).toContain("reconnecting");
+		// The new owner adopted the running sandbox and continued the turn: every word exactly once.
+		const words = Array.from({ length: 120 }, (_, index) => `word${index + 1}`).join(" ");
+		const deltas = events.flatMap((event) => (event.type === "message.delta" ? [event.delta] : [])).join("");
+		expect(deltas).toBe(words);
+		expect(events.filter((event) => event.type === "message.completed" && event.text === words)).toHaveLength(
+			1,
+		);
+		expect(
+			events.filter((event) => event.type === "message.started" && event.role === "assistant"),
+		).toHaveLength(1);
 		stream.close();
 	}, 300_000);
 });

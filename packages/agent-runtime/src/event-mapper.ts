@@ -48,6 +48,12 @@ function toFinish(finish: string | undefined): Finish | undefined {
 export class OpencodeEventMapper {
 	private readonly userMessages = new Set<string>();
 	private readonly assistantMessages = new Map<string, { completed: boolean; parts: Map<string, string> }>();
+	/**
+	 * Parts that were streaming when this mapper took over from another (a gateway instance that
+	 * lost the session): their deltas from before the takeover were never seen here, so deltas are
+	 * not trusted for them; full-text updates bring what is missing.
+	 */
+	private readonly resyncParts = new Set<string>();
 	private readonly tools = new Map<string, ToolState>();
 	private status: "running" | "idle" | undefined;
 	private readonly recentFiles = new Map<string, string>();
@@ -56,6 +62,34 @@ export class OpencodeEventMapper {
 		private readonly opencodeSessionId: string,
 		private readonly workspaceDir: string,
 	) {}
+
+	/**
+	 * Continues a turn another mapper published part of (`published`: message id → part id → text
+	 * already in the session's log): those messages are not announced again, and their parts only
+	 * emit text beyond what was published.
+	 */
+	resume(published: ReadonlyMap<string, ReadonlyMap<string, string>>): void {
+		for (const [messageId, parts] of published) {
+			this.assistantMessages.set(messageId, { completed: false, parts: new Map(parts) });
+			for (const partId of parts.keys()) this.resyncParts.add(partId);
+		}
+	}
+
+	/** Feeds OpenCode's current messages as full-text updates (after `resume`: emits the text missed in between). */
+	catchUp(
+		messages: { info: { id: string; role: string }; parts: { id: string; type: string; text?: string }[] }[],
+	): SessionEventInput[] {
+		const out: SessionEventInput[] = [];
+		for (const message of messages) {
+			const known = this.assistantMessages.get(message.info.id);
+			if (message.info.role !== "assistant" || !known || known.completed) continue;
+			for (const part of message.parts) {
+				if (part.type === "text" && typeof part.text === "string")
+					this.appendText(message.info.id, part.id, part.text, out);
+			}
+		}
+		return out;
+	}
 
 	private assistant(messageId: string, out: SessionEventInput[]) {
 		let message = this.assistantMessages.get(messageId);
@@ -142,7 +176,7 @@ export class OpencodeEventMapper {
 			}
 			case "message.part.delta": {
 				const { messageID, partID, field, delta } = event.properties;
-				if (field !== "text" || this.userMessages.has(messageID)) break;
+				if (field !== "text" || this.userMessages.has(messageID) || this.resyncParts.has(partID)) break;
 				const message = this.assistant(messageID, out);
 				const emitted = message.parts.get(partID) ?? "";
 				message.parts.set(partID, emitted + delta);

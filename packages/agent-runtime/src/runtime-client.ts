@@ -189,6 +189,13 @@ export class AgentRuntime {
 		if (result.error !== undefined) throw new AgentRequestError("abort", JSON.stringify(result.error));
 	}
 
+	/** Whether OpenCode is working on the session now (`GET /session/status` lists the busy ones). */
+	async isBusy(sessionId: string): Promise<boolean> {
+		const statuses = unwrap("session status", await this.client.session.status());
+		const status = statuses[sessionId];
+		return status !== undefined && status.type !== "idle";
+	}
+
 	async messages(sessionId: string) {
 		return unwrap("list messages", await this.client.session.messages({ sessionID: sessionId }));
 	}

@@ -1,10 +1,10 @@
 import type { Logger } from "@proliferate/logger";
-import { closeCodes, DomainError, type SessionEventInput } from "@proliferate/shared";
+import { closeCodes, DomainError } from "@proliferate/shared";
 import type { EventLog } from "../events/event-log";
 import type { SessionRuntime } from "../runtime/session-runtime";
 import type { PublisherLimits } from "./event-publisher";
 import { CoordinationUnavailableError, type Lease, type Owner, type OwnershipLeases } from "./ownership";
-import { SessionHub } from "./session-hub";
+import { type HubView, SessionHub } from "./session-hub";
 
 export class WrongInstanceError extends DomainError {
 	readonly owner: Owner;
@@ -26,9 +26,10 @@ export interface HubManagerDeps {
 	createRuntime: (
 		sessionId: string,
 		organizationId: string,
-		publish: (input: SessionEventInput) => Promise<void>,
-		isAgentBusy: () => boolean,
-		stillOwner: () => boolean,
+		view: HubView & {
+			/** False once this instance may no longer act for the session (lease lost or unconfirmed). */
+			stillOwner: () => boolean;
+		},
 	) => SessionRuntime;
 }
 
@@ -131,13 +132,24 @@ export class HubManager {
 				await this.renewOne(sessionId, held);
 				return this.held.get(sessionId)?.hub === hub;
 			},
-			createRuntime: (publish, isAgentBusy) =>
-				this.deps.createRuntime(sessionId, organizationId, publish, isAgentBusy, () => {
-					const held = this.held.get(sessionId);
-					return held?.hub === hub && held.unconfirmedSince === undefined;
+			createRuntime: (view) =>
+				this.deps.createRuntime(sessionId, organizationId, {
+					...view,
+					stillOwner: () => {
+						const held = this.held.get(sessionId);
+						return held?.hub === hub && held.unconfirmedSince === undefined;
+					},
 				}),
 		});
 		this.held.set(sessionId, { hub, lease: result.lease });
+		try {
+			await hub.restore();
+		} catch (error) {
+			this.held.delete(sessionId);
+			hub.close();
+			await this.deps.leases.release(result.lease).catch(() => {});
+			throw error;
+		}
 		return hub;
 	}
 

@@ -22,10 +22,15 @@ export interface SessionHubDeps {
 	/** An append was fenced: answers whether this instance still owns the session (see `EventPublisher`). */
 	onFenced?: () => Promise<boolean>;
 	publisherLimits?: Partial<PublisherLimits>;
-	createRuntime: (
-		publish: (input: SessionEventInput) => Promise<void>,
-		isAgentBusy: () => boolean,
-	) => SessionRuntime;
+	createRuntime: (view: HubView) => SessionRuntime;
+}
+
+/** What a session's runtime sees of its hub. */
+export interface HubView {
+	/** Queues an event for the session's log (in order; held through a Redis outage). */
+	publish: (input: SessionEventInput) => Promise<void>;
+	isAgentBusy: () => boolean;
+	turnState: () => ReturnType<SessionHub["turnState"]>;
 }
 
 const turnEndingStatuses = new Set<string>(["idle", "paused", "stopped", "failed"]);
@@ -61,23 +66,24 @@ export class SessionHub {
 				void this.runtime.cancel().catch(() => {});
 			},
 			closingEvents: (error) =>
-				[...this.openMessages].map(([messageId, text]) => ({
+				[...this.openMessages].map(([messageId, parts]) => ({
 					type: "message.completed" as const,
 					messageId,
-					text,
+					text: [...parts.values()].join(""),
 					finishReason: "error" as const,
 					error,
 				})),
 		});
 		// The runtime's events are queued in order and written when the event log can take them:
 		// the agent's event stream never waits on (or fails with) a Redis outage.
-		this.runtime = deps.createRuntime(
-			(input) => {
+		this.runtime = deps.createRuntime({
+			publish: (input) => {
 				this.publish(input).catch(() => {});
 				return Promise.resolve();
 			},
-			() => this.agentBusy,
-		);
+			isAgentBusy: () => this.agentBusy,
+			turnState: () => this.turnState(),
+		});
 	}
 
 	/** When anything last happened (event, client joined or left, command). */
@@ -110,17 +116,36 @@ export class SessionHub {
 		return this.publisher.publish(input);
 	}
 
-	/** Assistant messages started and not yet completed, with the text delivered so far. */
-	private readonly openMessages = new Map<string, string>();
+	/** Assistant messages started and not yet completed: message id → part id → text delivered so far. */
+	private readonly openMessages = new Map<string, Map<string, string>>();
+
+	/** Where the session's current turn stands, from the events published (and, after a takeover, the log). */
+	turnState(): { busy: boolean; openMessages: ReadonlyMap<string, ReadonlyMap<string, string>> } {
+		return { busy: this.agentBusy, openMessages: this.openMessages };
+	}
+
+	/**
+	 * Reads the end of the session's log into the turn state: a hub that takes a session over from
+	 * another instance knows whether a turn was running and what of it clients already have.
+	 */
+	async restore(): Promise<void> {
+		for (const event of await this.eventLog.readLast(this.sessionId, 5000)) this.track(event);
+	}
+
+	private track(event: SessionEvent): void {
+		this.trackAgentBusy(event);
+		if (event.type === "message.started" && event.role === "assistant")
+			this.openMessages.set(event.messageId, new Map());
+		if (event.type === "message.delta") {
+			const parts = this.openMessages.get(event.messageId);
+			parts?.set(event.partId, `${parts.get(event.partId) ?? ""}${event.delta}`);
+		}
+		if (event.type === "message.completed") this.openMessages.delete(event.messageId);
+	}
 
 	private deliver(event: SessionEvent): void {
 		this.lastActivityAt = Date.now();
-		if (event.type === "message.started" && event.role === "assistant")
-			this.openMessages.set(event.messageId, "");
-		if (event.type === "message.delta" && this.openMessages.has(event.messageId))
-			this.openMessages.set(event.messageId, `${this.openMessages.get(event.messageId) ?? ""}${event.delta}`);
-		if (event.type === "message.completed") this.openMessages.delete(event.messageId);
-		this.trackAgentBusy(event);
+		this.track(event);
 		for (const client of this.clients) client.deliver(event);
 	}
 

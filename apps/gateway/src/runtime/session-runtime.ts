@@ -79,6 +79,8 @@ export interface RuntimeDeps {
 	publish: (input: SessionEventInput) => Promise<void>;
 	/** False once this instance may no longer act for the session (its lease is lost or unconfirmed). */
 	stillOwner?: () => boolean;
+	/** Whether a turn was running and what of it is already published (a takeover continues or closes it). */
+	turnState?: () => TurnState;
 	/** GitHub API settings; without them pull requests cannot be opened. */
 	github?: integrations.GithubConfig | undefined;
 	/** Reports sandboxes that stop without the session asking (limits, expiry, kills, provider errors). */
@@ -97,6 +99,12 @@ export class SessionNotRunningError extends DomainError {
 			{ status, ...(reason ? { reason } : {}) },
 		);
 	}
+}
+
+export interface TurnState {
+	busy: boolean;
+	/** Assistant messages started and not completed: message id → part id → text published. */
+	openMessages: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
 
 interface Live {
@@ -344,6 +352,7 @@ export class SessionRuntime {
 			if (!opencodeSessionId || !(await runtime.sessionExists(opencodeSessionId))) {
 				opencodeSessionId = await runtime.createSession(session.title);
 			}
+			const resumed = await this.takeOverTurn(runtime, opencodeSessionId);
 			const bridge = new AbortController();
 			const live: Live = {
 				provider,
@@ -353,7 +362,7 @@ export class SessionRuntime {
 				opencodeSessionId,
 				bridge,
 			};
-			this.startBridge(live, sandbox.workspaceDir);
+			this.startBridge(live, sandbox.workspaceDir, resumed);
 			await sessions.transitionSession(services, {
 				...this.scope(),
 				to: "running",
@@ -379,6 +388,11 @@ export class SessionRuntime {
 			return live;
 		} catch (error) {
 			const reason = errorMessage(error);
+			if (this.deps.stillOwner?.() === false) {
+				// Another instance owns the session now: its state is not ours to write.
+				logger.warn({ err: error, sessionId: this.sessionId }, "session boot ended after losing the session");
+				throw error;
+			}
 			logger.error({ err: error, sessionId: this.sessionId }, "session boot failed");
 			await this.revokeLlmAccess();
 			await sessions
@@ -442,11 +456,54 @@ export class SessionRuntime {
 		}
 	}
 
-	private startBridge(live: Live, workspaceDir: string): void {
+	/**
+	 * After a takeover in the middle of a turn (the log says the agent was working): when OpenCode
+	 * is still on it (the sandbox survived, its event stream is adopted), answers what was already
+	 * published so the bridge continues the turn from there; when it is not (the sandbox was
+	 * rebooted), closes the turn with final events: open messages completed as interrupted, an
+	 * error saying so, and the session idle.
+	 */
+	private async takeOverTurn(
+		agent: AgentRuntime,
+		opencodeSessionId: string,
+	): Promise<TurnState["openMessages"] | undefined> {
+		const turn = this.deps.turnState?.();
+		if (!turn?.busy) return undefined;
+		if (await agent.isBusy(opencodeSessionId).catch(() => false)) return turn.openMessages;
+		const reason = "the gateway instance running this session stopped during the agent's turn";
+		for (const [messageId, parts] of turn.openMessages) {
+			await this.deps.publish({
+				type: "message.completed",
+				messageId,
+				text: [...parts.values()].join(""),
+				finishReason: "error",
+				error: `Interrupted: ${reason}`,
+			});
+		}
+		await this.deps.publish({
+			type: "error",
+			code: "TURN_INTERRUPTED",
+			message: `The agent's turn was interrupted: ${reason}. The session goes on; send the prompt again to continue.`,
+			retryable: true,
+		});
+		await this.deps.publish({ type: "session.status", status: "idle", message: "The turn was interrupted" });
+		return undefined;
+	}
+
+	private startBridge(live: Live, workspaceDir: string, resumed?: TurnState["openMessages"]): void {
 		const mapper = new OpencodeEventMapper(live.opencodeSessionId, workspaceDir);
+		if (resumed) mapper.resume(resumed);
 		void (async () => {
 			let gaveUp = false;
+			let caughtUp = !resumed;
 			for await (const event of live.agent.events(live.bridge.signal)) {
+				if (!caughtUp) {
+					// Subscribed: now the text streamed while nobody listened can be fetched without a gap.
+					caughtUp = true;
+					const messages = await live.agent.messages(live.opencodeSessionId);
+					for (const input of mapper.catchUp(messages as Parameters<typeof mapper.catchUp>[0]))
+						await this.deps.publish(input);
+				}
 				for (const input of mapper.map(event)) await this.deps.publish(input);
 				const exhausted = modelRetriesExhausted(event, live.opencodeSessionId);
 				if (exhausted && !gaveUp) {

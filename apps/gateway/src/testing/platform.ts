@@ -113,6 +113,8 @@ export interface TestPlatformOptions {
 	gatewayRedisUrl?: string;
 	/** How many events a session holds through a Redis outage, and for how long. */
 	publisherLimits?: GatewayDeps["publisherLimits"];
+	/** Log the gateways at this level (to debug a test); silent by default. */
+	logLevel?: "debug" | "info" | "warn";
 }
 
 export async function createTestPlatform(setup: TestPlatformOptions = {}): Promise<TestPlatform> {
@@ -238,11 +240,8 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 				helpersDigest,
 			},
 			secrets,
-			logger: process.env.GATEWAY_TEST_LOG_LEVEL
-				? createLogger({
-						service: `gateway:${instanceId}`,
-						level: process.env.GATEWAY_TEST_LOG_LEVEL as "info",
-					})
+			logger: setup.logLevel
+				? createLogger({ service: `gateway:${instanceId}`, level: setup.logLevel })
 				: createSilentLogger(),
 			instanceId,
 			leaseTtlMs: 3000,

@@ -13,6 +13,11 @@ export const gatewayKeys = {
 	SERVICE_TO_SERVICE_SECRET: secret(),
 	/** Identifies this gateway instance in ownership leases (defaults to hostname:pid). */
 	GATEWAY_INSTANCE_ID: z.string().optional(),
+	/**
+	 * Seconds a session's ownership lease lasts without renewal (renewed every third of it): how long
+	 * another instance waits before taking over the sessions of one that stopped answering.
+	 */
+	GATEWAY_LEASE_TTL_SECONDS: z.coerce.number().min(1).max(300).default(15),
 	/** Seconds without clients or work before a session pauses. */
 	SESSION_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(10).default(300),
 	/** OpenAI-compatible endpoint OpenCode uses when the gateway has no LLM_PROXY_ADMIN_SECRET (else LLM_PROXY_URL/v1). */
