@@ -37,6 +37,11 @@ function scope(started: StartedSession) {
 async function busyTurn(started: StartedSession) {
 	await started.stream.sendPrompt("[script:slow] keep talking");
 	await waitFor(() => platform.gateway.hubs.get(started.session.id)?.agentBusy, 60_000, "the agent busy");
+	await waitFor(
+		() => started.events.some((event) => event.type === "message.delta"),
+		60_000,
+		"the answer streaming",
+	);
 }
 
 function stopStatus(events: SessionEvent[]) {
@@ -55,6 +60,12 @@ async function expectStopReported(started: StartedSession, kind: SandboxStopKind
 	expect(session.status).toBe("failed");
 	expect(session.statusReason).toMatch(reason);
 	expect(platform.gateway.hubs.get(started.session.id)?.agentBusy).toBe(false);
+	// The slow answer that was streaming is closed as interrupted, before the status.
+	const interrupted = started.events.find(
+		(event) => event.type === "message.completed" && event.finishReason === "error",
+	);
+	expect(interrupted).toMatchObject({ error: expect.stringMatching(/^Interrupted: the sandbox stopped/) });
+	expect(interrupted?.seq ?? Number.POSITIVE_INFINITY).toBeLessThan(status.seq);
 	// The next prompt is refused with a domain error, not a driver error after `message.started`.
 	const before = started.events.length;
 	await expect(started.stream.sendPrompt("are you still there?")).rejects.toMatchObject({
@@ -133,6 +144,15 @@ describe("sandbox stops reach the session", () => {
 		);
 		const before = started.events.length;
 		await expect(started.stream.sendPrompt("hello?")).rejects.toMatchObject({ code: "AGENT_UNAVAILABLE" });
+		// The command's answer and the published events travel separately: wait for the turn's end.
+		await waitFor(
+			() =>
+				started.events
+					.slice(before)
+					.some((event) => event.type === "session.status" && event.status === "idle"),
+			30_000,
+			"the turn's end",
+		);
 		const after = started.events.slice(before);
 		const started_ = after.findIndex((event) => event.type === "message.started");
 		const error = after.findIndex((event) => event.type === "error");

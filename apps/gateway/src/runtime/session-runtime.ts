@@ -727,6 +727,8 @@ export class SessionRuntime {
 			{ sessionId: this.sessionId, sandboxId: live.sandbox.sandboxId, kind: stop.kind, reason: stop.message },
 			"the session's sandbox stopped on its own",
 		);
+		// Another instance owns the session now: the stop is its to find (at its next boot), not ours to write.
+		if (this.deps.stillOwner?.() === false) return;
 		await this.revokeLlmAccess();
 		await live.provider.terminate(live.sandbox.sandboxId).catch((error: unknown) => {
 			logger.warn({ err: error, sessionId: this.sessionId }, "removing the stopped sandbox failed");
@@ -742,6 +744,16 @@ export class SessionRuntime {
 			to: "failed",
 			reason: stop.message.slice(0, 2000),
 		});
+		// The turn that was running ends here: its open messages are completed as interrupted.
+		for (const [messageId, parts] of this.deps.turnState?.().openMessages ?? []) {
+			await this.deps.publish({
+				type: "message.completed",
+				messageId,
+				text: [...parts.values()].join(""),
+				finishReason: "error",
+				error: `Interrupted: the sandbox stopped (${stop.message})`,
+			});
+		}
 		await this.deps.publish({
 			type: "session.status",
 			status: "failed",
