@@ -12,6 +12,7 @@ import { OwnershipLeases } from "./hub/ownership";
 import { PreviewLinks } from "./preview/preview-links";
 import { handlePreviewUpgrade } from "./preview/preview-routes";
 import { createWebSocketRelay } from "./preview/websocket-relay";
+import { SandboxStopWatch } from "./runtime/sandbox-stops";
 import { type AgentSettings, SessionRuntime } from "./runtime/session-runtime";
 import { WarmPoolKeeper, type WarmPoolSettings } from "./runtime/warm-pool-keeper";
 import { handleSandboxUpgrade } from "./sandbox/sandbox-routes";
@@ -81,6 +82,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		settings: deps.warmPool ?? { size: 0, lifetimeSeconds: 0, host: deps.instanceId },
 		logger: deps.logger.child({ module: "warm-pool" }),
 	});
+	const stops = new SandboxStopWatch({ logger: deps.logger.child({ module: "sandbox-stops" }) });
 	const hubs = new HubManager({
 		eventLog,
 		idleTimeoutMs: deps.idleTimeoutMs ?? 0,
@@ -101,6 +103,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 				stillOwner: hub.stillOwner,
 				turnState: hub.turnState,
 				github: deps.github,
+				stops,
 			}),
 	});
 	const limits = resolveWebSocketLimits(deps.webSocketLimits);
@@ -191,6 +194,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 			closing = true;
 			await warmPool.stop({ drain: false });
 			hubs.abandon();
+			stops.close();
 			for (const socket of upgradedSockets) socket.destroy();
 			stream.server.close();
 			relay.close();
@@ -202,6 +206,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 			await warmPool.stop();
 			const closed = new Promise<void>((resolve) => server.close(() => resolve()));
 			await hubs.shutdown();
+			stops.close();
 			stream.server.close();
 			relay.close();
 			server.closeAllConnections();

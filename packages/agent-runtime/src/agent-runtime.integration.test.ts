@@ -146,4 +146,19 @@ describe("OpenCode in a local sandbox with the scripted model", () => {
 		expect(deltas).toBeLessThan(100);
 		expect(events.at(-1)).toMatchObject({ type: "session.status", status: "idle" });
 	});
+
+	it("marks a bash call that exits non-zero as failed, with its exit code (OpenCode calls it completed)", async () => {
+		const sessionId = await runtime.createSession("failing command");
+		const events = await runTurn(sessionId, "[script:bash] echo broken >&2; exit 3");
+		const failed = events.find(
+			(event): event is Extract<SessionEventInput, { type: "tool.completed" }> =>
+				event.type === "tool.completed" && event.tool === "bash",
+		);
+		expect(failed).toMatchObject({ status: "failed", exitCode: 3, output: "broken\n" });
+		const passed = await runTurn(await runtime.createSession("passing command"), "[script:bash] echo fine");
+		expect(passed.find((event) => event.type === "tool.completed")).toMatchObject({
+			status: "completed",
+			exitCode: 0,
+		});
+	});
 });

@@ -23,6 +23,16 @@ function errorText(error: { name?: string; data?: { message?: string } }): strin
 	return error.data?.message ?? error.name ?? "the agent failed";
 }
 
+/**
+ * The exit code OpenCode's bash tool records in the part's `state.metadata.exit` (OpenCode marks
+ * the part `completed` whatever the code, so a failing command is only visible here).
+ */
+export function commandExitCode(metadata: unknown): number | undefined {
+	if (!metadata || typeof metadata !== "object") return undefined;
+	const exit = (metadata as { exit?: unknown }).exit;
+	return typeof exit === "number" && Number.isInteger(exit) ? exit : undefined;
+}
+
 function toFinish(finish: string | undefined): Finish | undefined {
 	if (!finish) return undefined;
 	if (finish === "stop" || finish === "tool-calls" || finish === "length") return finish;
@@ -281,14 +291,21 @@ export class OpencodeEventMapper {
 			state.completed = true;
 			const { time } = part.state;
 			const durationMs = time.end !== undefined ? Math.max(0, time.end - time.start) : undefined;
+			const exitCode = part.state.status === "completed" ? commandExitCode(part.state.metadata) : undefined;
 			out.push({
 				type: "tool.completed",
 				toolCallId: part.callID,
 				tool: part.tool,
-				status: part.state.status,
+				status:
+					part.state.status === "error"
+						? "error"
+						: exitCode !== undefined && exitCode !== 0
+							? "failed"
+							: "completed",
 				...(part.state.status === "completed"
 					? { output: part.state.output, title: part.state.title }
 					: { error: part.state.error }),
+				...(exitCode !== undefined ? { exitCode } : {}),
 				...(durationMs !== undefined ? { durationMs } : {}),
 			});
 		}

@@ -29,7 +29,8 @@ export interface ReplyPlan {
 	finished: boolean;
 }
 
-function matches(condition: Condition, text: string): boolean {
+function matches(condition: Condition, text: string, turnText: string): boolean {
+	if (condition.turnIncludes !== undefined && !turnText.includes(condition.turnIncludes)) return false;
 	if (condition.lastMessageIncludes !== undefined && !text.includes(condition.lastMessageIncludes))
 		return false;
 	if (condition.lastMessageExcludes !== undefined && text.includes(condition.lastMessageExcludes))
@@ -37,9 +38,9 @@ function matches(condition: Condition, text: string): boolean {
 	return true;
 }
 
-function resolveTurn(turn: ScriptTurn, lastText: string): TurnBody {
+function resolveTurn(turn: ScriptTurn, lastText: string, turnText: string): TurnBody {
 	for (const branch of turn.branches ?? []) {
-		if (matches(branch.when, lastText)) return branch;
+		if (matches(branch.when, lastText, turnText)) return branch;
 	}
 	return turn;
 }
@@ -75,7 +76,15 @@ export function planReply(messages: ChatMessage[], model: string, scripts: Map<s
 	const turn = script?.turns[step];
 	if (!turn) return { scriptName, body: { text: "That's the end of this script." }, finished: true };
 	const lastText = messageText(messages[messages.length - 1]);
-	return { scriptName, body: resolveTurn(turn, lastText), finished: step + 1 >= (script?.turns.length ?? 0) };
+	const turnText = messages
+		.slice(lastUser + 1)
+		.map(messageText)
+		.join("\n");
+	return {
+		scriptName,
+		body: resolveTurn(turn, lastText, turnText),
+		finished: step + 1 >= (script?.turns.length ?? 0),
+	};
 }
 
 /** Fills `{{workspace}}` (from OpenCode's system prompt) and `{{prompt}}` in text and tool arguments. */

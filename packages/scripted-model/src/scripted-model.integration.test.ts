@@ -73,10 +73,59 @@ describe("scripted model", () => {
 		for (let step = 0; step < 6; step++) {
 			history.push({ role: "assistant", content: "" }, { role: "tool", content: "ok" });
 		}
+		// Step 5 ran the tests, step 6 started the server.
+		history[history.length - 3] = { role: "tool", content: "# tests 3\n# pass 3\n# fail 0\n" };
 		history[history.length - 1] = { role: "tool", content: "demo app listening on http://localhost:3000" };
 		const body = await completion(await complete({ model: "demo", tools, messages: history }));
 		expect(body.choices[0]?.message.content).toMatch(/^Done\./);
 		expect(body.choices[0]?.finish_reason).toBe("stop");
+	});
+
+	it("reports a failed test run honestly instead of claiming the suite passes", async () => {
+		const history = [system, { role: "user", content: "go" }];
+		for (let step = 0; step < 6; step++) {
+			history.push({ role: "assistant", content: "" }, { role: "tool", content: "ok" });
+		}
+		history[history.length - 3] = {
+			role: "tool",
+			content: "not ok 1 - shouts\n# tests 3\n# pass 2\n# fail 1\nnpm error Test failed.",
+		};
+		history[history.length - 1] = { role: "tool", content: "demo app listening on http://localhost:3000" };
+		const body = await completion(await complete({ model: "demo", tools, messages: history }));
+		const text = body.choices[0]?.message.content ?? "";
+		expect(text).toMatch(/the test run failed/);
+		expect(text).not.toMatch(/passes/);
+	});
+
+	it("runs a prompt as a bash command and claims nothing about its outcome", async () => {
+		const first = parseStream(
+			await (
+				await complete({
+					model: "demo",
+					stream: true,
+					tools,
+					messages: [system, { role: "user", content: "[script:bash] exit 3" }],
+				})
+			).text(),
+		);
+		expect(first.toolCalls).toEqual([
+			{ name: "bash", arguments: JSON.stringify({ command: "exit 3", description: "Run the command" }) },
+		]);
+		const second = await completion(
+			await complete({
+				model: "demo",
+				tools,
+				messages: [
+					system,
+					{ role: "user", content: "[script:bash] exit 3" },
+					{ role: "assistant", content: "" },
+					{ role: "tool", content: "" },
+				],
+			}),
+		);
+		expect(second.choices[0]?.message.content).toBe(
+			"The command ran; its output is above (its exit code is on the tool call).",
+		);
 	});
 
 	it("selects scripts by marker, answers tool-less helper calls, and echoes follow-up prompts", async () => {

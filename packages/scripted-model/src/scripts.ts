@@ -6,6 +6,8 @@ export const conditionSchema = z.object({
 	lastMessageIncludes: z.string().optional(),
 	/** The last message does not contain this string. */
 	lastMessageExcludes: z.string().optional(),
+	/** Some message since the user's prompt (a tool output earlier in the turn) contains this string. */
+	turnIncludes: z.string().optional(),
 });
 
 const toolCallSchema = z.object({ name: z.string().min(1), arguments: z.record(z.string(), z.unknown()) });
@@ -94,13 +96,18 @@ export const demoScript: Script = {
 			],
 		},
 		{
+			// Honest about the test run two steps back: `node --test` prints "# fail 0" only when all pass.
 			branches: [
 				{
-					when: { lastMessageIncludes: "listening" },
+					when: { lastMessageIncludes: "listening", turnIncludes: "# fail 0" },
 					text: "Done. I added `shout(name)` to `src/greet.js` with a test in `test/greet.test.js`; the whole suite passes, and the dev server is running on port 3000 so you can open the preview.",
 				},
+				{
+					when: { turnIncludes: "# fail 0" },
+					text: "I added `shout(name)` to `src/greet.js` with a test, and the suite passes. The dev server did not report that it started; check server.log.",
+				},
 			],
-			text: "I added `shout(name)` to `src/greet.js` with a test, and the suite passes. The dev server did not report that it started; check server.log.",
+			text: "I added `shout(name)` to `src/greet.js` with a test, but the test run failed (see its output above); the change needs fixing before it is done.",
 		},
 	],
 };
@@ -117,11 +124,24 @@ export const slowScript: Script = {
 	],
 };
 
-/** Runs one shell command given in the prompt after `[script:bash]`: `[script:bash] echo hi`. */
+/** Replies with the prompt's text. */
 export const echoScript: Script = {
 	name: "echo",
 	description: "Replies with the prompt's text",
 	turns: [{ text: "You said: {{prompt}}" }],
+};
+
+/** Runs the prompt's text as one shell command: `[script:bash] echo hi`. */
+export const bashScript: Script = {
+	name: "bash",
+	description: "Runs the prompt as a shell command and reports its output",
+	turns: [
+		{ toolCalls: [{ name: "bash", arguments: { command: "{{prompt}}", description: "Run the command" } }] },
+		{
+			// OpenCode hands the model only the command's output, not its exit code: claim nothing more.
+			text: "The command ran; its output is above (its exit code is on the tool call).",
+		},
+	],
 };
 
 const verificationFiles =
@@ -202,6 +222,7 @@ export const builtInScripts: Script[] = [
 	demoScript,
 	slowScript,
 	echoScript,
+	bashScript,
 	setupToolsScript,
 	automationToolsScript,
 ];

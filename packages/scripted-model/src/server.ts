@@ -16,6 +16,8 @@ export interface ScriptedModelOptions {
 		stream: boolean;
 		tools: number;
 		toolNames: string[];
+		/** Text of the request's last message (the prompt, or the output of the tool just run). */
+		lastMessage: string;
 	}) => void;
 }
 
@@ -126,7 +128,14 @@ export async function createScriptedModelServer(
 					.map((tool) => tool.function?.name ?? "")
 					.filter(Boolean)
 			: [];
-		options.onRequest?.({ model, scriptName: plan.scriptName, stream, tools: toolNames.length, toolNames });
+		options.onRequest?.({
+			model,
+			scriptName: plan.scriptName,
+			stream,
+			tools: toolNames.length,
+			toolNames,
+			lastMessage: messageText(messages.at(-1)),
+		});
 		const turn = fillPlaceholders(plan.body, messages);
 		const toolCalls = (turn.toolCalls ?? []).map((call, index) => ({
 			id: `call_${requestNumber}_${index}`,

@@ -33,6 +33,8 @@ export interface HubView {
 	turnState: () => ReturnType<SessionHub["turnState"]>;
 }
 
+const turnEndingStatuses = new Set<string>(["idle", "paused", "stopped", "failed"]);
+
 /**
  * The gateway-side object for one session: its connected clients, the ordered publication of its
  * events (append to the event log, then deliver; held in memory through a Redis outage), and the
@@ -131,8 +133,7 @@ export class SessionHub {
 	}
 
 	private track(event: SessionEvent): void {
-		if (event.type === "message.started" && event.role === "user") this.agentBusy = true;
-		if (event.type === "session.status" && event.status === "idle") this.agentBusy = false;
+		this.trackAgentBusy(event);
 		if (event.type === "message.started" && event.role === "assistant")
 			this.openMessages.set(event.messageId, new Map());
 		if (event.type === "message.delta") {
@@ -146,6 +147,15 @@ export class SessionHub {
 		this.lastActivityAt = Date.now();
 		this.track(event);
 		for (const client of this.clients) client.deliver(event);
+	}
+
+	/**
+	 * Busy from a user's prompt until the turn ends: the agent goes idle, or the session stops
+	 * running (paused, stopped, failed: a sandbox that stopped never reports idle).
+	 */
+	private trackAgentBusy(event: SessionEvent): void {
+		if (event.type === "message.started" && event.role === "user") this.agentBusy = true;
+		if (event.type === "session.status" && turnEndingStatuses.has(event.status)) this.agentBusy = false;
 	}
 
 	async attach(client: ClientConnection): Promise<void> {

@@ -36,6 +36,13 @@ import { GitOperations } from "./git-operations";
 import { type LlmAccess, staticLlmAccess } from "./llm-access";
 import { cloneSource, openPullRequest, type PullRequestInput, type PullRequestResult } from "./pull-requests";
 import { imageHelpersStatus } from "./sandbox-runtime";
+import {
+	AgentUnavailableError,
+	type SandboxStop,
+	type SandboxStopWatch,
+	stopFromError,
+	stopFromStatus,
+} from "./sandbox-stops";
 import type { WarmPoolKeeper } from "./warm-pool-keeper";
 
 /** Providers whose image this process has checked (once is enough: every sandbox starts from it). */
@@ -76,18 +83,20 @@ export interface RuntimeDeps {
 	turnState?: () => TurnState;
 	/** GitHub API settings; without them pull requests cannot be opened. */
 	github?: integrations.GithubConfig | undefined;
+	/** Reports sandboxes that stop without the session asking (limits, expiry, kills, provider errors). */
+	stops?: SandboxStopWatch | undefined;
 }
 
 /** The repository's saved service commands inside the sandbox, read by sandbox-mcp. */
 const savedServicesPath = "/home/user/.proliferate/services.json";
 
 export class SessionNotRunningError extends DomainError {
-	constructor(sessionId: string, status: string) {
+	constructor(sessionId: string, status: string, reason?: string | null) {
 		super(
 			"precondition_failed",
 			"SESSION_NOT_RUNNING",
-			`Session ${sessionId} is ${status}; resume it first`,
-			{ status },
+			`Session ${sessionId} is ${status}${reason ? ` (${reason})` : ""}; resume it or start a new session`,
+			{ status, ...(reason ? { reason } : {}) },
 		);
 	}
 }
@@ -364,6 +373,7 @@ export class SessionRuntime {
 				},
 			});
 			this.live = live;
+			this.watchStops(live);
 			this.scheduleMigration(live);
 			await this.status("running", "Ready", 1);
 			logger.info(
@@ -520,7 +530,7 @@ export class SessionRuntime {
 		source: MessageSource;
 		senderId?: string;
 	}): Promise<{ messageId: string }> {
-		const live = await this.ensureReady();
+		const live = this.live ?? (await this.readyForPrompt());
 		const messageId = `usr_${randomUUID()}`;
 		await this.deps.publish({
 			type: "message.started",
@@ -530,10 +540,14 @@ export class SessionRuntime {
 			source: input.source,
 			...(input.senderId ? { senderId: input.senderId } : {}),
 		});
-		await live.agent.prompt(live.opencodeSessionId, {
-			text: input.text,
-			...(input.images ? { images: input.images } : {}),
-		});
+		try {
+			await live.agent.prompt(live.opencodeSessionId, {
+				text: input.text,
+				...(input.images ? { images: input.images } : {}),
+			});
+		} catch (error) {
+			throw await this.promptFailed(live, error);
+		}
 		await sessions.touchSession(this.deps.services, this.scope());
 		return { messageId };
 	}
@@ -566,6 +580,7 @@ export class SessionRuntime {
 	async pause(reason = "paused"): Promise<{ snapshotId: string }> {
 		const live = this.requireLive();
 		this.live = undefined;
+		this.endStopWatch();
 		live.bridge.abort();
 		const snapshot = await live.provider.pause(live.sandbox.sandboxId);
 		await this.revokeLlmAccess();
@@ -587,6 +602,7 @@ export class SessionRuntime {
 	async terminate(): Promise<void> {
 		const live = this.live;
 		this.live = undefined;
+		this.endStopWatch();
 		live?.bridge.abort();
 		const session = await sessions.getSession(this.deps.services, this.scope());
 		const recordId = live?.sandboxRecordId ?? session.sandboxId;
@@ -616,6 +632,7 @@ export class SessionRuntime {
 	/** Stops bridging events without touching the sandbox (hub eviction, shutdown). */
 	detach(): void {
 		clearTimeout(this.migrationTimer);
+		this.endStopWatch();
 		this.live?.bridge.abort();
 		this.live = undefined;
 	}
@@ -655,6 +672,7 @@ export class SessionRuntime {
 		if (this.deps.isAgentBusy?.()) await live.agent.abort(live.opencodeSessionId).catch(() => {});
 		await sessions.transitionSession(this.deps.services, { ...this.scope(), to: "migrating", reason });
 		this.live = undefined;
+		this.endStopWatch();
 		live.bridge.abort();
 		const snapshot = await live.provider.snapshot(live.sandbox.sandboxId);
 		await sessions.transitionSession(this.deps.services, {
@@ -672,6 +690,106 @@ export class SessionRuntime {
 			reason: "migrated",
 		});
 		await this.ensureReady();
+	}
+
+	private endWatch: (() => void) | undefined;
+
+	/** Follows the live sandbox for stops the session did not ask for (see sandbox-stops.ts). */
+	private watchStops(live: Live): void {
+		this.endStopWatch();
+		this.endWatch = this.deps.stops?.watch(live.provider, live.sandbox.sandboxId, (stop) => {
+			void this.sandboxStopped(live, stop).catch((error: unknown) => {
+				this.deps.logger.error({ err: error, sessionId: this.sessionId }, "recording a sandbox stop failed");
+			});
+		});
+	}
+
+	private endStopWatch(): void {
+		this.endWatch?.();
+		this.endWatch = undefined;
+	}
+
+	/**
+	 * The live sandbox stopped on its own (limit, expiry, kill, provider error): the session stops
+	 * acting on it, the sandbox is retired (resume restores the last snapshot, else starts afresh),
+	 * the session is `failed` with the reason in the database, and clients get a `session.status`
+	 * with the stop's kind, which also ends any running turn. Ignored when the session itself
+	 * stopped the sandbox (pause, terminate, migration clear `live` first).
+	 */
+	async sandboxStopped(live: Live, stop: SandboxStop): Promise<void> {
+		if (this.live !== live) return;
+		this.live = undefined;
+		this.endStopWatch();
+		clearTimeout(this.migrationTimer);
+		live.bridge.abort();
+		const { services, logger } = this.deps;
+		logger.warn(
+			{ sessionId: this.sessionId, sandboxId: live.sandbox.sandboxId, kind: stop.kind, reason: stop.message },
+			"the session's sandbox stopped on its own",
+		);
+		// Another instance owns the session now: the stop is its to find (at its next boot), not ours to write.
+		if (this.deps.stillOwner?.() === false) return;
+		await this.revokeLlmAccess();
+		await live.provider.terminate(live.sandbox.sandboxId).catch((error: unknown) => {
+			logger.warn({ err: error, sessionId: this.sessionId }, "removing the stopped sandbox failed");
+		});
+		await sandboxes.updateSandboxState(services, {
+			organizationId: this.organizationId,
+			sandboxId: live.sandboxRecordId,
+			state: "terminated",
+			reason: stop.message.slice(0, 2000),
+		});
+		const session = await sessions.transitionSession(services, {
+			...this.scope(),
+			to: "failed",
+			reason: stop.message.slice(0, 2000),
+		});
+		// The turn that was running ends here: its open messages are completed as interrupted.
+		for (const [messageId, parts] of this.deps.turnState?.().openMessages ?? []) {
+			await this.deps.publish({
+				type: "message.completed",
+				messageId,
+				text: [...parts.values()].join(""),
+				finishReason: "error",
+				error: `Interrupted: the sandbox stopped (${stop.message})`,
+			});
+		}
+		await this.deps.publish({
+			type: "session.status",
+			status: "failed",
+			message: `The sandbox stopped: ${stop.message}`,
+			stopReason: { ...stop, canResume: session.snapshotId !== null },
+		});
+	}
+
+	/** A prompt without a live sandbox: a failed or stopped session is resumed by a person, not by a prompt. */
+	private async readyForPrompt(): Promise<Live> {
+		const session = await sessions.getSession(this.deps.services, this.scope());
+		if (session.status === "failed" || session.status === "stopped")
+			throw new SessionNotRunningError(this.sessionId, session.status, session.statusReason);
+		return this.ensureReady();
+	}
+
+	/**
+	 * OpenCode did not take a prompt after `message.started` went out. Either the sandbox stopped
+	 * (recorded as a stop; the caller gets SESSION_NOT_RUNNING) or the agent is not answering (an
+	 * `error` event with AGENT_UNAVAILABLE and the turn ends with `idle`). Driver text stays in the log.
+	 */
+	private async promptFailed(live: Live, error: unknown): Promise<DomainError> {
+		this.deps.logger.warn({ err: error, sessionId: this.sessionId }, "OpenCode did not take the prompt");
+		const stop =
+			stopFromError(error) ??
+			(await live.provider
+				.status(live.sandbox.sandboxId)
+				.then(stopFromStatus, (statusError: unknown) => stopFromError(statusError)));
+		if (stop) {
+			await this.sandboxStopped(live, stop);
+			return new SessionNotRunningError(this.sessionId, "failed", stop.message);
+		}
+		const failure = new AgentUnavailableError();
+		await this.deps.publish({ type: "error", code: failure.code, message: failure.message, retryable: true });
+		await this.status("idle", "The agent did not take the prompt");
+		return failure;
 	}
 
 	private sandboxMcpToken(): string {

@@ -12,7 +12,7 @@ import { E2BSandboxProvider, LocalSandboxProvider, SandboxProviderRegistry } fro
 import { type FakeE2bServer, startFakeE2bServer } from "@proliferate/sandbox/testing";
 import { createScriptedModelServer, type ScriptedModelServer } from "@proliferate/scripted-model";
 import { createDb, type DatabaseHandle, integrations, orgs, repos } from "@proliferate/services";
-import type { SessionEvent } from "@proliferate/shared";
+import type { SandboxResources, SessionEvent } from "@proliferate/shared";
 import { signServiceToken, signUserToken } from "@proliferate/shared/auth";
 import {
 	createTestDatabase,
@@ -103,6 +103,8 @@ export interface TestPlatformOptions {
 	e2b?: boolean;
 	/** Warm sandboxes the gateways keep for the default (local) provider. */
 	warmPoolSize?: number;
+	/** Resource limits of every local sandbox (memory, processes, disk), as SANDBOX_* settings give them. */
+	resources?: SandboxResources;
 	/**
 	 * The gateways' Redis (event log, leases), e.g. one the test stops and starts; connected as
 	 * `main.ts` connects (few retries per command, so an outage surfaces instead of queueing).
@@ -139,7 +141,11 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 	const llmProxyClient = createLlmProxyClient({ baseUrl: llmProxy.url, adminSecret: llmProxyAdminSecret });
 	const llmAccess = proxyLlmAccess(llmProxyClient, llmProxy.url);
 	const { binary, mounts, helpersDigest } = await sandboxRuntime();
-	const provider = new LocalSandboxProvider({ dataDirectory: join(root, "data"), runtimeMounts: mounts });
+	const provider = new LocalSandboxProvider({
+		dataDirectory: join(root, "data"),
+		runtimeMounts: mounts,
+		...(setup.resources ? { resources: setup.resources } : {}),
+	});
 	// The fake E2B image carries the same directories the local provider mounts (as the real image does).
 	const e2b = setup.e2b
 		? await startFakeE2bServer({

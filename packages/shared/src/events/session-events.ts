@@ -24,6 +24,30 @@ export type SessionRuntimeStatus = z.infer<typeof sessionRuntimeStatusSchema>;
 export const messageSourceSchema = z.enum(["web", "api", "cli", "slack", "automation"]);
 export type MessageSource = z.infer<typeof messageSourceSchema>;
 
+/**
+ * Why a sandbox stopped without the session asking for it: a resource limit (memory, process
+ * count, disk), the end of its lifetime, an outside kill, or a provider error.
+ */
+export const sandboxStopKinds = [
+	"memory_limit",
+	"process_limit",
+	"disk_limit",
+	"expired",
+	"killed",
+	"provider_error",
+] as const;
+export const sandboxStopKindSchema = z.enum(sandboxStopKinds);
+export type SandboxStopKind = z.infer<typeof sandboxStopKindSchema>;
+
+export const sandboxStopReasonSchema = z.object({
+	kind: sandboxStopKindSchema,
+	/** What happened, for people (e.g. "the sandbox exceeded its memory limit (128 MB)"). */
+	message: z.string(),
+	/** Whether the session has a snapshot it can resume from (else the way on is a fresh session). */
+	canResume: z.boolean().optional(),
+});
+export type SandboxStopReason = z.infer<typeof sandboxStopReasonSchema>;
+
 const base = {
 	sessionId: z.string(),
 	seq: z.number().int().positive(),
@@ -37,6 +61,8 @@ const statusChanged = z.object({
 	message: z.string().optional(),
 	/** Progress of a long operation (boot, migration): step label and fraction 0..1. */
 	progress: z.object({ step: z.string(), fraction: z.number().min(0).max(1) }).optional(),
+	/** Set when the sandbox stopped on its own (limit, expiry, kill, provider error), not at the session's request. */
+	stopReason: sandboxStopReasonSchema.optional(),
 });
 
 const messageStarted = z.object({
@@ -93,10 +119,16 @@ const toolCompleted = z.object({
 	type: z.literal("tool.completed"),
 	toolCallId: z.string(),
 	tool: z.string(),
-	status: z.enum(["completed", "error"]),
+	/**
+	 * `completed`: the tool did its job; `failed`: it ran but reported failure (a command that exited
+	 * non-zero, with `exitCode`); `error`: the tool itself could not run (bad input, tool error).
+	 */
+	status: z.enum(["completed", "failed", "error"]),
 	title: z.string().optional(),
 	output: z.string().optional(),
 	error: z.string().optional(),
+	/** Exit code of the command a shell tool ran (OpenCode's bash tool reports it in its metadata). */
+	exitCode: z.number().int().optional(),
 	durationMs: z.number().int().nonnegative().optional(),
 });
 

@@ -5,6 +5,8 @@
  * and the shared contract test suite.
  */
 
+import type { SandboxStopKind } from "../events/session-events";
+
 export type SandboxProviderType = "local" | "e2b" | "modal";
 
 export type SandboxState = "creating" | "running" | "paused" | "terminated" | "failed";
@@ -143,6 +145,15 @@ export interface SandboxStatus {
 	expiresAt: Date | null;
 	/** Why it stopped, when it stopped on its own (limit exceeded, expired, crashed). */
 	reason?: string;
+	/** The kind of that stop, when the provider knows it. */
+	stopKind?: SandboxStopKind;
+}
+
+/** A sandbox that stopped on its own, as a provider reports it (`onSandboxStopped`). */
+export interface SandboxStopNotice {
+	sandboxId: string;
+	kind: SandboxStopKind;
+	reason: string;
 }
 
 export interface ProviderHealth {
@@ -182,4 +193,9 @@ export interface SandboxProvider {
 	/** URL through which the platform reaches `port` inside the sandbox. */
 	resolvePortUrl(sandboxId: string, port: number): Promise<string>;
 	health(): Promise<ProviderHealth>;
+	/**
+	 * Reports sandboxes that stop on their own (resource limit, expiry, crash) as they stop; returns
+	 * the unsubscribe function. Providers without it are watched through `status()` instead.
+	 */
+	onSandboxStopped?(listener: (stop: SandboxStopNotice) => void): () => void;
 }

@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { FileDiff, Globe, Images, MessageSquare, SquareTerminal } from "lucide-react";
+import { useRouter } from "next/navigation";
 import { type ReactNode, useCallback, useEffect, useState } from "react";
 import { type StreamCredentials, useSessionStream } from "@/lib/gateway/use-session-stream";
 import { client, orpc } from "@/lib/orpc";
@@ -26,6 +27,7 @@ const panels: { id: WorkspacePanel; label: string; icon: ReactNode }[] = [
 /** The live session: chat on the left, changes / terminal / preview / artifacts on the right (tabs on mobile). */
 export function SessionWorkspace({ sessionId }: { sessionId: string }) {
 	const queryClient = useQueryClient();
+	const router = useRouter();
 	const session = useQuery(orpc.sessions.get.queryOptions({ input: { sessionId } }));
 	const repos = useQuery(orpc.repos.list.queryOptions({ input: {} }));
 	const { panel, setPanel, mobileView, setMobileView, reset } = useWorkspaceUi();
@@ -61,6 +63,16 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }) {
 		}),
 	);
 
+	// The way on after a sandbox stop without a snapshot: a new session on the same repository.
+	const startFresh = useMutation(
+		orpc.sessions.create.mutationOptions({
+			onSuccess: (created) => {
+				void queryClient.invalidateQueries({ queryKey: orpc.sessions.key() });
+				router.push(`/sessions/${created.id}`);
+			},
+		}),
+	);
+
 	if (session.error) {
 		return (
 			<div
@@ -83,6 +95,15 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }) {
 	const repoName = repos.data?.find((repo) => repo.id === session.data.repoId)?.name ?? null;
 	const lastGit = transcript.gitResults.at(-1);
 	const onResume = () => resume.mutate({ sessionId });
+	const repoId = session.data.repoId;
+	const onStartFresh = repoId
+		? () =>
+				startFresh.mutate({
+					repoId,
+					...(session.data.branch ? { branch: session.data.branch } : {}),
+					...(session.data.modelId ? { modelId: session.data.modelId } : {}),
+				})
+		: undefined;
 	// An untitled session takes its first prompt's first line as its title.
 	const onPromptSent = (content: string) => {
 		if (
@@ -150,6 +171,10 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }) {
 				onResume={onResume}
 				resuming={resume.isPending}
 				resumeError={resume.error?.message}
+				stopReason={transcript.stopReason}
+				onStartFresh={onStartFresh}
+				startingFresh={startFresh.isPending}
+				startFreshError={startFresh.error?.message}
 			/>
 			<nav
 				className="flex shrink-0 gap-1 overflow-x-auto border-border border-b px-2 py-1 md:hidden"
@@ -181,7 +206,13 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }) {
 							stream={stream}
 							canPrompt={canPrompt}
 							onPromptSent={onPromptSent}
-							disabledReason={status === "failed" ? "The sandbox failed; retry it above." : "Connecting…"}
+							disabledReason={
+								transcript.stopReason
+									? "The sandbox stopped; resume or start fresh above."
+									: status === "failed"
+										? "The sandbox failed; retry it above."
+										: "Connecting…"
+							}
 						/>
 					</div>
 				</section>

@@ -1,8 +1,8 @@
 "use client";
 
 import type { ConnectionState } from "@proliferate/gateway-clients";
-import type { SessionRuntimeStatus } from "@proliferate/shared/events";
-import { AlertTriangle, Loader2, PauseCircle, WifiOff } from "lucide-react";
+import type { SandboxStopKind, SandboxStopReason, SessionRuntimeStatus } from "@proliferate/shared/events";
+import { AlertTriangle, Loader2, OctagonX, PauseCircle, RotateCcw, SquarePlus, WifiOff } from "lucide-react";
 import { Button } from "@/components/ui/button";
 
 /** Sandbox status as people read it. */
@@ -16,6 +16,16 @@ export const statusLabels: Record<SessionRuntimeStatus, string> = {
 	migrating: "Migrating",
 	stopped: "Stopped",
 	failed: "Failed",
+};
+
+/** What stopped the sandbox, as people read it. */
+export const stopKindLabels: Record<SandboxStopKind, string> = {
+	memory_limit: "Memory limit reached",
+	process_limit: "Process limit reached",
+	disk_limit: "Disk limit reached",
+	expired: "Sandbox lifetime ended",
+	killed: "Sandbox was killed",
+	provider_error: "Sandbox provider error",
 };
 
 export function statusTone(status: SessionRuntimeStatus | null): string {
@@ -43,6 +53,10 @@ export function StatusBanner({
 	onResume,
 	resuming,
 	resumeError,
+	stopReason,
+	onStartFresh,
+	startingFresh,
+	startFreshError,
 }: {
 	status: SessionRuntimeStatus | null;
 	message?: string | undefined;
@@ -52,6 +66,12 @@ export function StatusBanner({
 	onResume: () => void;
 	resuming: boolean;
 	resumeError?: string | undefined;
+	/** Set when the sandbox stopped on its own: the banner names why and offers the ways on. */
+	stopReason?: SandboxStopReason | undefined;
+	/** Starts a new session on the same repository. */
+	onStartFresh?: (() => void) | undefined;
+	startingFresh?: boolean;
+	startFreshError?: string | undefined;
 }) {
 	if (connection === "reconnecting" || (connection === "closed" && connectionDetail)) {
 		return (
@@ -93,6 +113,58 @@ export function StatusBanner({
 				>
 					<div className="h-full bg-primary transition-all" style={{ width: `${fraction}%` }} />
 				</div>
+			</div>
+		);
+	}
+	if (status === "failed" && stopReason) {
+		return (
+			<div
+				data-testid="stop-banner"
+				data-status={status}
+				data-kind={stopReason.kind}
+				className="flex flex-wrap items-center gap-2 border-border border-b bg-destructive/10 px-4 py-2 text-destructive text-xs"
+			>
+				<OctagonX className="size-4 shrink-0" />
+				<span className="min-w-0 flex-1">
+					<span className="font-medium">{stopKindLabels[stopReason.kind]}</span>
+					{`: ${stopReason.message}. `}
+					<span className="text-foreground">
+						{stopReason.canResume
+							? "Work since the last snapshot is lost; resume from it or start a fresh session."
+							: "There is no snapshot to resume from; start a fresh session on the same repository."}
+					</span>
+					{resumeError || startFreshError ? (
+						<span className="block text-destructive">{resumeError ?? startFreshError}</span>
+					) : null}
+				</span>
+				{stopReason.canResume ? (
+					<Button
+						size="sm"
+						variant="destructive"
+						data-testid="stop-resume"
+						onClick={onResume}
+						disabled={resuming}
+					>
+						{resuming ? <Loader2 className="size-3.5 animate-spin" /> : <RotateCcw className="size-3.5" />}
+						Resume from the last snapshot
+					</Button>
+				) : null}
+				{onStartFresh ? (
+					<Button
+						size="sm"
+						variant="secondary"
+						data-testid="stop-start-fresh"
+						onClick={onStartFresh}
+						disabled={startingFresh}
+					>
+						{startingFresh ? (
+							<Loader2 className="size-3.5 animate-spin" />
+						) : (
+							<SquarePlus className="size-3.5" />
+						)}
+						Start fresh
+					</Button>
+				) : null}
 			</div>
 		);
 	}

@@ -20,7 +20,8 @@ export function toolSummary(part: ToolPart): string {
 function StatusIcon({ status }: { status: ToolPart["status"] }) {
 	if (status === "running")
 		return <Loader2 className="size-4 shrink-0 animate-spin text-muted-foreground" aria-label="running" />;
-	if (status === "error") return <XCircle className="size-4 shrink-0 text-destructive" aria-label="failed" />;
+	if (status === "error" || status === "failed")
+		return <XCircle className="size-4 shrink-0 text-destructive" aria-label="failed" />;
 	return <CheckCircle2 className="size-4 shrink-0 text-success" aria-label="completed" />;
 }
 
@@ -48,6 +49,14 @@ export function ToolCard({ part }: { part: ToolPart }) {
 				<StatusIcon status={part.status} />
 				<span className="shrink-0 font-medium font-mono text-xs">{part.tool}</span>
 				<span className="min-w-0 flex-1 truncate text-muted-foreground text-xs">{summary}</span>
+				{part.status === "failed" ? (
+					<span
+						data-testid="tool-exit-code"
+						className="shrink-0 rounded bg-destructive/15 px-1.5 font-mono text-destructive text-xs"
+					>
+						{part.exitCode !== undefined ? `exit ${part.exitCode}` : "failed"}
+					</span>
+				) : null}
 				{part.durationMs !== undefined ? (
 					<span className="shrink-0 text-muted-foreground text-xs">
 						{(part.durationMs / 1000).toFixed(1)}s
@@ -66,7 +75,13 @@ export function ToolCard({ part }: { part: ToolPart }) {
 					) : null}
 					{part.output || part.error ? (
 						<div>
-							<div className="mb-1 text-muted-foreground text-xs">{part.error ? "Error" : "Output"}</div>
+							<div className="mb-1 text-muted-foreground text-xs">
+								{part.error
+									? "Error"
+									: part.status === "failed"
+										? `Output (failed${part.exitCode !== undefined ? `, exit code ${part.exitCode}` : ""})`
+										: "Output"}
+							</div>
 							<pre
 								data-testid="tool-output"
 								className={`max-h-64 overflow-auto whitespace-pre-wrap rounded bg-muted p-2 font-mono text-xs ${part.error ? "text-destructive" : ""}`}

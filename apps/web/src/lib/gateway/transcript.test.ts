@@ -90,4 +90,49 @@ describe("transcript", () => {
 		const reloaded = fold(events.slice(6), fold(events.slice(0, 6)));
 		expect(reloaded).toEqual(once);
 	});
+
+	it("shows a command that exited non-zero as failed, with its exit code", () => {
+		const state = fold([
+			{ sessionId: "s", seq: 1, time, type: "message.started", messageId: "a1", role: "assistant" },
+			{ sessionId: "s", seq: 2, time, type: "tool.started", messageId: "a1", toolCallId: "t1", tool: "bash" },
+			{
+				sessionId: "s",
+				seq: 3,
+				time,
+				type: "tool.completed",
+				toolCallId: "t1",
+				tool: "bash",
+				status: "failed",
+				exitCode: 3,
+				output: "broken",
+			},
+		]);
+		expect(state.messages[0]?.parts[0]).toMatchObject({ kind: "tool", status: "failed", exitCode: 3 });
+	});
+
+	it("keeps why the sandbox stopped, ends the turn, and forgets the stop once it runs again", () => {
+		const stopped = fold([
+			{ sessionId: "s", seq: 1, time, type: "message.started", messageId: "u1", role: "user", text: "go" },
+			{ sessionId: "s", seq: 2, time, type: "message.started", messageId: "a1", role: "assistant" },
+			{
+				sessionId: "s",
+				seq: 3,
+				time,
+				type: "session.status",
+				status: "failed",
+				stopReason: { kind: "memory_limit", message: "the sandbox exceeded its memory limit (128 MB)" },
+			},
+		]);
+		expect(stopped.stopReason?.kind).toBe("memory_limit");
+		expect(stopped.agentBusy).toBe(false);
+		expect(stopped.messages[1]?.status).toBe("error");
+		const resumed = applyEvent(stopped, {
+			sessionId: "s",
+			seq: 4,
+			time,
+			type: "session.status",
+			status: "starting",
+		});
+		expect(resumed.stopReason).toBeUndefined();
+	});
 });

@@ -1,4 +1,9 @@
-import type { SessionEvent, SessionEventOf, SessionRuntimeStatus } from "@proliferate/shared/events";
+import type {
+	SandboxStopReason,
+	SessionEvent,
+	SessionEventOf,
+	SessionRuntimeStatus,
+} from "@proliferate/shared/events";
 
 /** One part of a message, in arrival order: streamed text or a tool call. */
 export type MessagePart =
@@ -11,7 +16,9 @@ export type MessagePart =
 			input?: Record<string, unknown>;
 			output?: string;
 			error?: string;
-			status: "running" | "completed" | "error";
+			/** `failed`: it ran and reported failure (a command's non-zero `exitCode`); `error`: it could not run. */
+			status: "running" | "completed" | "failed" | "error";
+			exitCode?: number;
 			durationMs?: number;
 	  };
 
@@ -33,6 +40,8 @@ export interface TranscriptState {
 	status: SessionRuntimeStatus | null;
 	statusMessage?: string;
 	progress?: { step: string; fraction: number };
+	/** Why the sandbox stopped on its own (limit, expiry, kill), while the session stays stopped. */
+	stopReason?: SandboxStopReason;
 	/** True while the agent works on a turn (from a user's prompt to the agent's idle). */
 	agentBusy: boolean;
 	/** Files changed since the session started (latest change wins), for the diff panel. */
@@ -120,6 +129,14 @@ export function applyEvent(state: TranscriptState, event: SessionEvent): Transcr
 			next.status = event.status;
 			next.statusMessage = event.message;
 			next.progress = event.progress;
+			next.stopReason = event.stopReason;
+			// A stopped sandbox ends the turn: what was still streaming will never complete.
+			if (event.stopReason)
+				next.messages = state.messages.map((message) =>
+					message.status === "streaming"
+						? { ...message, status: "error", error: "Interrupted: the sandbox stopped." }
+						: message,
+				);
 			if (
 				event.status === "idle" ||
 				event.status === "paused" ||
@@ -214,6 +231,7 @@ export function applyEvent(state: TranscriptState, event: SessionEvent): Transcr
 				...(event.title ? { title: event.title } : {}),
 				...(event.output !== undefined ? { output: event.output } : {}),
 				...(event.error ? { error: event.error } : {}),
+				...(event.exitCode !== undefined ? { exitCode: event.exitCode } : {}),
 				...(event.durationMs !== undefined ? { durationMs: event.durationMs } : {}),
 			}));
 			return next;

@@ -199,6 +199,11 @@ export class SandboxCgroup {
 
 	/** Why the sandbox must stop (a limit was hit), or null. */
 	violation(): string | null {
+		return this.limitHit()?.reason ?? null;
+	}
+
+	/** The limit the sandbox hit (which one, and why it must stop), or null. */
+	limitHit(): { kind: "memory_limit" | "process_limit"; reason: string } | null {
 		const { memory, pids } = this.directories;
 		const { memoryMb, maxProcesses } = this.limits;
 		if (memory && memoryMb) {
@@ -207,10 +212,14 @@ export class SandboxCgroup {
 					? readCounter(join(memory, "memory.oom_control"), "oom_kill") +
 						readCounter(join(memory, "memory.oom_control"), "under_oom")
 					: readCounter(join(memory, "memory.events"), "oom_kill");
-			if (killed > 0) return `the sandbox exceeded its memory limit (${memoryMb} MB)`;
+			if (killed > 0)
+				return { kind: "memory_limit", reason: `the sandbox exceeded its memory limit (${memoryMb} MB)` };
 		}
 		if (pids && maxProcesses && readCounter(join(pids, "pids.events"), "max") > 0)
-			return `the sandbox exceeded its process limit (${maxProcesses} processes)`;
+			return {
+				kind: "process_limit",
+				reason: `the sandbox exceeded its process limit (${maxProcesses} processes)`,
+			};
 		return null;
 	}
 

@@ -16,6 +16,8 @@ import {
 	SandboxProviderError,
 	type SandboxResources,
 	type SandboxStatus,
+	type SandboxStopKind,
+	type SandboxStopNotice,
 	SandboxTerminatedError,
 	type SnapshotRef,
 } from "@proliferate/shared";
@@ -57,8 +59,8 @@ export interface LocalProviderConfig {
 	 * loopback, private and reserved addresses, except `allowCidrs` an operator opens on purpose.
 	 */
 	internet?: { allowCidrs?: string[]; allowedPorts?: number[] };
-	/** Called when a sandbox stops on its own (expired, crashed) — the gateway migrates or marks failure. */
-	onSandboxStopped?: (sandboxId: string, reason: string) => void;
+	/** Called when a sandbox stops on its own (limit, expired, crashed); listeners can also subscribe later. */
+	onSandboxStopped?: (sandboxId: string, reason: string, kind: SandboxStopKind) => void;
 }
 
 function findBwrap(configured: string | undefined): string | null {
@@ -87,6 +89,7 @@ export class LocalSandboxProvider implements SandboxProvider {
 	private readonly internetProxy: InternetProxy | undefined;
 	private diskWatch: NodeJS.Timeout | undefined;
 	private diskCheckRunning = false;
+	private readonly stopListeners = new Set<(stop: SandboxStopNotice) => void>();
 
 	constructor(private readonly config: LocalProviderConfig) {
 		this.logger = config.logger ?? createSilentLogger();
@@ -117,6 +120,25 @@ export class LocalSandboxProvider implements SandboxProvider {
 
 	get isolated(): boolean {
 		return this.isolation === "bwrap";
+	}
+
+	onSandboxStopped(listener: (stop: SandboxStopNotice) => void): () => void {
+		this.stopListeners.add(listener);
+		return () => this.stopListeners.delete(listener);
+	}
+
+	/** Tells the configured hook and every listener; a throwing listener does not stop the others. */
+	private reportStop(sandboxId: string, reason: string, kind: SandboxStopKind): void {
+		for (const listener of [
+			(stop: SandboxStopNotice) => this.config.onSandboxStopped?.(stop.sandboxId, stop.reason, stop.kind),
+			...this.stopListeners,
+		]) {
+			try {
+				listener({ sandboxId, reason, kind });
+			} catch (error) {
+				this.logger.error({ err: error, sandboxId }, "a sandbox stop listener failed");
+			}
+		}
 	}
 
 	private layout(sandboxId: string): SandboxLayout {
@@ -229,6 +251,7 @@ export class LocalSandboxProvider implements SandboxProvider {
 		await this.stopOtherProcessBoot(sandboxId);
 		const bootId = randomUUID();
 		const meta = this.updateMeta(sandboxId, { bootId, hostPid: process.pid });
+		const limits = this.cgroupFor(sandboxId, meta.resources);
 		const instance = new SandboxInstance({
 			layout,
 			isolation: this.isolation,
@@ -236,8 +259,8 @@ export class LocalSandboxProvider implements SandboxProvider {
 			runtimeMounts: this.config.runtimeMounts ?? [],
 			env: meta.env,
 			logger: this.logger,
-			onExit: (code, signal) => this.handleExit(sandboxId, instance, code, signal),
-			...this.cgroupFor(sandboxId, meta.resources),
+			onExit: (code, signal) => this.handleExit(sandboxId, instance, code, signal, limits.cgroup),
+			...limits,
 		});
 		this.instances.set(sandboxId, instance);
 		this.bootIds.set(instance, bootId);
@@ -251,7 +274,7 @@ export class LocalSandboxProvider implements SandboxProvider {
 		);
 		for (const spec of meta.processes) await instance.startProcess(spec);
 		for (const port of meta.exposedPorts) await instance.exposePort(port);
-		this.updateMeta(sandboxId, { state: "running", stateReason: undefined });
+		this.updateMeta(sandboxId, { state: "running", stateReason: undefined, stateKind: undefined });
 		this.scheduleExpiry(sandboxId, meta.expiresAt);
 		return this.handle(sandboxId, recovered);
 	}
@@ -273,9 +296,11 @@ export class LocalSandboxProvider implements SandboxProvider {
 				);
 		}
 		if (!this.cgroupHost) return {};
+		const cgroup = new SandboxCgroup(this.cgroupHost, sandboxId, limits);
 		return {
-			cgroup: new SandboxCgroup(this.cgroupHost, sandboxId, limits),
-			onLimitExceeded: (reason) => void this.stopForLimit(sandboxId, reason),
+			cgroup,
+			onLimitExceeded: (reason) =>
+				void this.stopForLimit(sandboxId, reason, cgroup.limitHit()?.kind ?? "memory_limit"),
 		};
 	}
 
@@ -298,6 +323,7 @@ export class LocalSandboxProvider implements SandboxProvider {
 					await this.stopForLimit(
 						sandboxId,
 						`the sandbox exceeded its disk limit (${diskMb} MB): it uses ${Math.round(usedMb)} MB`,
+						"disk_limit",
 					);
 				}
 			}
@@ -307,16 +333,16 @@ export class LocalSandboxProvider implements SandboxProvider {
 	}
 
 	/** Stops a sandbox that exceeded a resource limit: state `failed` with the limit as the reason. */
-	private async stopForLimit(sandboxId: string, reason: string): Promise<void> {
+	private async stopForLimit(sandboxId: string, reason: string, kind: SandboxStopKind): Promise<void> {
 		const instance = this.instances.get(sandboxId);
 		if (!instance?.alive) return;
-		this.updateMeta(sandboxId, { stateReason: reason });
+		this.updateMeta(sandboxId, { stateReason: reason, stateKind: kind });
 		this.instances.delete(sandboxId);
 		clearTimeout(this.expiryTimers.get(sandboxId));
 		instance.kill();
 		this.updateMeta(sandboxId, { state: "failed" });
 		this.logger.warn({ sandboxId, reason }, "sandbox stopped: resource limit exceeded");
-		this.config.onSandboxStopped?.(sandboxId, reason);
+		this.reportStop(sandboxId, reason, kind);
 	}
 
 	/** Memory, process count and CPU share of a running sandbox (null without cgroup limits). */
@@ -346,6 +372,7 @@ export class LocalSandboxProvider implements SandboxProvider {
 		instance: SandboxInstance,
 		code: number | null,
 		signal: string | null,
+		cgroup: SandboxCgroup | undefined,
 	): void {
 		if (this.instances.get(sandboxId) !== instance) return;
 		this.instances.delete(sandboxId);
@@ -353,13 +380,18 @@ export class LocalSandboxProvider implements SandboxProvider {
 		if (meta?.state !== "running") return;
 		// Another process booted the sandbox since (it took the session over): its state is not ours to change.
 		if (meta.bootId && meta.bootId !== this.bootIds.get(instance)) return;
+		const limit = cgroup?.limitHit();
 		const reason =
-			meta.stateReason ??
-			instance.limitViolation() ??
-			`the sandbox exited unexpectedly (${signal ?? `code ${code}`})`;
-		writeMeta(this.layout(sandboxId).metaFile, { ...meta, state: "failed", stateReason: reason });
+			meta.stateReason ?? limit?.reason ?? `the sandbox exited unexpectedly (${signal ?? `code ${code}`})`;
+		const kind = meta.stateKind ?? limit?.kind ?? "killed";
+		writeMeta(this.layout(sandboxId).metaFile, {
+			...meta,
+			state: "failed",
+			stateReason: reason,
+			stateKind: kind,
+		});
 		this.logger.warn({ sandboxId, reason, output: instance.bootOutput.slice(-500) }, "sandbox stopped");
-		this.config.onSandboxStopped?.(sandboxId, reason);
+		this.reportStop(sandboxId, reason, kind);
 	}
 
 	/**
@@ -406,11 +438,12 @@ export class LocalSandboxProvider implements SandboxProvider {
 	private async expire(sandboxId: string): Promise<void> {
 		const instance = this.instances.get(sandboxId);
 		if (!instance?.alive) return;
-		this.updateMeta(sandboxId, { stateReason: "the sandbox reached the end of its lifetime" });
+		const reason = "the sandbox reached the end of its lifetime";
+		this.updateMeta(sandboxId, { stateReason: reason, stateKind: "expired" });
 		this.instances.delete(sandboxId);
 		await instance.stop();
 		this.updateMeta(sandboxId, { state: "failed" });
-		this.config.onSandboxStopped?.(sandboxId, "the sandbox reached the end of its lifetime");
+		this.reportStop(sandboxId, reason, "expired");
 	}
 
 	async ensureSandbox(options: CreateSandboxOptions & { sandboxId?: string }): Promise<SandboxHandle> {
@@ -424,6 +457,7 @@ export class LocalSandboxProvider implements SandboxProvider {
 					this.updateMeta(options.sandboxId, {
 						state: "creating",
 						stateReason: undefined,
+						stateKind: undefined,
 						...(options.env ? { env: options.env } : {}),
 						...(options.processes ? { processes: options.processes } : {}),
 						...(options.egress ? { egress: options.egress } : {}),
@@ -506,6 +540,7 @@ export class LocalSandboxProvider implements SandboxProvider {
 		this.updateMeta(sandboxId, {
 			state: "creating",
 			stateReason: undefined,
+			stateKind: undefined,
 			expiresAt: new Date(Date.now() + lifetime * 1000).toISOString(),
 			...(options.env ? { env: options.env } : {}),
 			...(options.processes ? { processes: options.processes } : {}),
@@ -533,11 +568,13 @@ export class LocalSandboxProvider implements SandboxProvider {
 		if (!meta) throw new SandboxNotFoundError(sandboxId);
 		const alive = this.instances.get(sandboxId)?.alive ?? false;
 		const state = meta.state === "running" && !alive ? "failed" : meta.state;
+		const stopKind = state === "failed" ? (meta.stateKind ?? "killed") : undefined;
 		return {
 			sandboxId,
 			state,
 			expiresAt: meta.expiresAt ? new Date(meta.expiresAt) : null,
 			...(meta.stateReason ? { reason: meta.stateReason } : {}),
+			...(stopKind ? { stopKind } : {}),
 		};
 	}
 

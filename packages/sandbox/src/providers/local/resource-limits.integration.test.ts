@@ -71,6 +71,7 @@ describe.skipIf(!cgroups)("resource limits through cgroups", () => {
 			.catch(() => {});
 		const status = await waitForStop(sandbox.sandboxId);
 		expect(status.reason).toBe("the sandbox exceeded its memory limit (128 MB)");
+		expect(status.stopKind).toBe("memory_limit");
 		expect(stopped).toContainEqual({ sandboxId: sandbox.sandboxId, reason: status.reason });
 		await expect(provider.exec(sandbox.sandboxId, "true")).rejects.toMatchObject({
 			name: "SandboxTerminatedError",
@@ -95,6 +96,7 @@ describe.skipIf(!cgroups)("resource limits through cgroups", () => {
 			.catch(() => {});
 		const status = await waitForStop(sandbox.sandboxId);
 		expect(status.reason).toBe("the sandbox exceeded its process limit (40 processes)");
+		expect(status.stopKind).toBe("process_limit");
 		expect(stopped).toContainEqual({ sandboxId: sandbox.sandboxId, reason: status.reason });
 	});
 
@@ -127,6 +129,7 @@ describe("disk limit", () => {
 		const status = await provider.status(sandbox.sandboxId);
 		expect(status.state).toBe("failed");
 		expect(status.reason).toMatch(/^the sandbox exceeded its disk limit \(8 MB\): it uses 2\d MB$/);
+		expect(status.stopKind).toBe("disk_limit");
 		expect(stopped.find((entry) => entry.sandboxId === sandbox.sandboxId)?.reason).toBe(status.reason);
 		await provider.terminate(sandbox.sandboxId);
 	}, 40_000);

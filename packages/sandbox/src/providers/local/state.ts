@@ -4,6 +4,7 @@ import type {
 	SandboxProcessSpec,
 	SandboxResources,
 	SandboxState,
+	SandboxStopKind,
 } from "@proliferate/shared";
 
 /** What a local sandbox keeps on disk so a provider (even a new instance) can reboot it. */
@@ -13,6 +14,8 @@ export interface SandboxMeta {
 	organizationId: string | null;
 	state: SandboxState;
 	stateReason?: string;
+	/** The kind of stop behind `stateReason`, when the sandbox stopped on its own. */
+	stateKind?: SandboxStopKind;
 	createdAt: string;
 	expiresAt: string | null;
 	env: Record<string, string>;
