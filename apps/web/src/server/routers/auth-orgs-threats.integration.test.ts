@@ -100,7 +100,10 @@ describe("auth-orgs: hostile callers", () => {
 		const adminClient = harness.clientFor(admin.headers);
 		const refusals: [string, () => Promise<unknown>][] = [
 			["member renames", () => memberClient.orgs.rename({ name: "Taken over" })],
-			["member revokes the owner's key", () => memberClient.apiKeys.revoke({ apiKeyId: fixture.ids.apiKeyId ?? "" })],
+			[
+				"member revokes the owner's key",
+				() => memberClient.apiKeys.revoke({ apiKeyId: fixture.ids.apiKeyId ?? "" }),
+			],
 			[
 				"member cancels an invitation",
 				() => memberClient.orgs.cancelInvitation({ invitationId: fixture.ids.invitationId ?? "" }),
@@ -120,9 +123,11 @@ describe("auth-orgs: hostile callers", () => {
 		const organization = await harness.clientFor(owner.headers).orgs.get();
 		expect(organization.organization.name).toBe("Hostile");
 		expect(organization.joinEmailDomain).toBe("hostile.dev");
-		expect(
-			Object.fromEntries(organization.members.map((entry) => [entry.user.email, entry.role])),
-		).toEqual({ "owner@hostile.dev": "owner", "admin@hostile.dev": "admin", "member@hostile.dev": "member" });
+		expect(Object.fromEntries(organization.members.map((entry) => [entry.user.email, entry.role]))).toEqual({
+			"owner@hostile.dev": "owner",
+			"admin@hostile.dev": "admin",
+			"member@hostile.dev": "member",
+		});
 		expect(organization.invitations.map((invitation) => invitation.email)).toEqual(["guest@hostile.dev"]);
 		expect((await harness.clientFor(owner.headers).apiKeys.list())[0]?.revokedAt).toBeNull();
 	});
@@ -156,7 +161,10 @@ describe("auth-orgs: hostile callers", () => {
 					: client.invitations.decline({ invitationId: invitation.id });
 			const results = await Promise.allSettled([answer(first), answer(second)]);
 			const label = `${first} + ${second}`;
-			expect(results.filter((result) => result.status === "fulfilled"), label).toHaveLength(1);
+			expect(
+				results.filter((result) => result.status === "fulfilled"),
+				label,
+			).toHaveLength(1);
 			const refused = results.find((result) => result.status === "rejected");
 			expect(refused?.status === "rejected" ? refused.reason : undefined, label).toMatchObject({
 				code: "PRECONDITION_FAILED",
@@ -180,7 +188,10 @@ describe("auth-orgs: hostile callers", () => {
 			["orgs.rename huge name", () => client.orgs.rename({ name: huge })],
 			["orgs.invite huge email", () => client.orgs.invite({ email: `${huge}@hostile.dev` })],
 			["orgs.invite not an email", () => client.orgs.invite({ email: "not-an-email" })],
-			["orgs.invite unknown role", () => client.orgs.invite({ email: "x@hostile.dev", role: "god" as "member" })],
+			[
+				"orgs.invite unknown role",
+				() => client.orgs.invite({ email: "x@hostile.dev", role: "god" as "member" }),
+			],
 			["orgs.switch huge id", () => client.orgs.switch({ organizationId: huge })],
 			["orgs.setJoinEmailDomain huge", () => client.orgs.setJoinEmailDomain({ domain: huge })],
 			["invitations.accept huge id", () => client.invitations.accept({ invitationId: huge })],
@@ -188,7 +199,8 @@ describe("auth-orgs: hostile callers", () => {
 			["apiKeys.revoke huge id", () => client.apiKeys.revoke({ apiKeyId: huge })],
 			["account.gatewayToken huge session id", () => client.account.gatewayToken({ sessionId: huge })],
 		];
-		for (const [label, call] of calls) await expect(call(), label).rejects.toMatchObject({ code: "BAD_REQUEST" });
+		for (const [label, call] of calls)
+			await expect(call(), label).rejects.toMatchObject({ code: "BAD_REQUEST" });
 		expect((await client.orgs.list()).length).toBe(before);
 		expect((await client.orgs.get()).organization.name).toBe("Hostile");
 		expect((await client.apiKeys.list()).map((key) => key.name)).toEqual(["owner-key"]);

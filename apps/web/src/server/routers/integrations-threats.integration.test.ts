@@ -92,10 +92,14 @@ describe("integrations: hostile callers", () => {
 			["huge token", () => client.integrations.connectGithubToken({ token: "g".repeat(100_000) })],
 			["short token", () => client.integrations.connectGithubToken({ token: "short" })],
 			["blank token", () => client.integrations.connectGithubToken({ token: " ".repeat(20) })],
-			["token of the wrong type", () => client.integrations.connectGithubToken({ token: 42 as unknown as string })],
+			[
+				"token of the wrong type",
+				() => client.integrations.connectGithubToken({ token: 42 as unknown as string }),
+			],
 			["huge connection id", () => client.integrations.remove({ connectionId: "c".repeat(100_000) })],
 		];
-		for (const [label, call] of calls) await expect(call(), label).rejects.toMatchObject({ code: "BAD_REQUEST" });
+		for (const [label, call] of calls)
+			await expect(call(), label).rejects.toMatchObject({ code: "BAD_REQUEST" });
 		expect(github.requests.length).toBe(seen);
 		expect(await integrations.listConnections(harness.web.services, { organizationId })).toHaveLength(1);
 	});
@@ -124,7 +128,10 @@ describe("integrations: hostile callers", () => {
 		const location = (await fetch(url, { redirect: "manual" })).headers.get("location") ?? "";
 		expect(new URL(location).searchParams.get("state")).toBeTruthy();
 		const deliver = async () => {
-			const response = await handleGithubAppSetup(harness.web, new Request(location, { headers: owner.headers }));
+			const response = await handleGithubAppSetup(
+				harness.web,
+				new Request(location, { headers: owner.headers }),
+			);
 			expect(response.status).toBe(303);
 			return new URL(response.headers.get("location") ?? "").searchParams;
 		};
@@ -133,9 +140,9 @@ describe("integrations: hostile callers", () => {
 			"github",
 			"state_used",
 		]);
-		const installations = (await integrations.listConnections(harness.web.services, { organizationId })).filter(
-			(connection) => connection.accountLogin === "octo-twin",
-		);
+		const installations = (
+			await integrations.listConnections(harness.web.services, { organizationId })
+		).filter((connection) => connection.accountLogin === "octo-twin");
 		expect(installations).toHaveLength(1);
 	});
 });
