@@ -49,12 +49,23 @@ describe("platform tool callbacks from a sandbox", () => {
 		const refusals: [string, string | null][] = [
 			["no token", null],
 			["a forged token", "Bearer forged-sandbox-token"],
-			["another session's sandbox token", `Bearer ${deriveSandboxToken(other.session.id, platform.secrets.serviceSecret)}`],
-			["a sandbox token under another secret", `Bearer ${deriveSandboxToken(sessionId, "another-service-secret-of-32-chars!!")}`],
+			[
+				"another session's sandbox token",
+				`Bearer ${deriveSandboxToken(other.session.id, platform.secrets.serviceSecret)}`,
+			],
+			[
+				"a sandbox token under another secret",
+				`Bearer ${deriveSandboxToken(sessionId, "another-service-secret-of-32-chars!!")}`,
+			],
 			["the browser's user token", `Bearer ${started.token}`],
 		];
 		for (const [label, authorization] of refusals) {
-			const response = await callTool(sessionId, "request_env_variables", envRequest(`forged-${label}`), authorization);
+			const response = await callTool(
+				sessionId,
+				"request_env_variables",
+				envRequest(`forged-${label}`),
+				authorization,
+			);
 			expect(response.status, label).toBe(401);
 			expect(await response.json(), label).toMatchObject({ error: { code: "INVALID_SANDBOX_TOKEN" } });
 			expect(envRequestsSeen(`forged-${label}`), label).toBe(0);

@@ -223,3 +223,42 @@ describe("auth-orgs: hostile callers", () => {
 		expect(log).not.toContain(sessionToken);
 	});
 });
+
+describe("auth-orgs: expired credentials", () => {
+	let harness: WebHarness;
+	let superAdmin: TestUser;
+	let customer: TestUser;
+	beforeAll(async () => {
+		harness = await createWebHarness({ superAdminEmails: ["root@expiry.dev"] });
+		superAdmin = await harness.createUser({ email: "root@expiry.dev" });
+		customer = await harness.createUser({ email: "casey@expiry.dev" });
+	});
+	afterAll(async () => {
+		await harness?.close();
+	});
+
+	/** Moves a row's expiry into the past, as time would (ids come from the test, not from input). */
+	const expire = (table: "auth_sessions" | "admin_impersonations", column: string, id: string) =>
+		harness.web.services.db.execute(
+			`update ${table} set expires_at = now() - interval '1 minute' where ${column} = '${id}'`,
+		);
+
+	it("answers 401 to a session cookie whose session has expired", async () => {
+		const user = await harness.createUser({ email: "stale@expiry.dev" });
+		const client = harness.clientFor(user.headers);
+		expect((await client.account.me()).user.id).toBe(user.id);
+		await expire("auth_sessions", "user_id", user.id);
+		await expect(client.account.me()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+		await expect(client.orgs.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+	});
+
+	it("ends an impersonation at its expiry: the admin is themself again, without the target's access", async () => {
+		const client = harness.clientFor(superAdmin.headers);
+		const started = await client.admin.impersonate({ userId: customer.id, reason: "expiry check" });
+		expect((await client.account.me()).user.id).toBe(customer.id);
+		await expire("admin_impersonations", "id", started.impersonationId);
+		const me = await client.account.me();
+		expect(me.user.id).toBe(superAdmin.id);
+		expect(me.impersonation).toBeNull();
+	});
+});
