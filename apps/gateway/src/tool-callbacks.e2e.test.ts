@@ -1,4 +1,4 @@
-import { deriveSandboxToken } from "@proliferate/shared/auth";
+import { deriveSandboxToken, signUserToken } from "@proliferate/shared/auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPlatform, type StartedSession, type TestPlatform, waitFor } from "./testing/platform";
 
@@ -123,5 +123,21 @@ describe("platform tool callbacks from a sandbox", () => {
 		expect((await callTool(sessionId, "request_env_variables", envRequest("next-call"))).status).toBe(200);
 		await waitFor(() => envRequestsSeen("next-call") === 1, 10_000, "the next call's event");
 		expect(envRequestsSeen("retried-call")).toBe(1);
+	});
+
+	it("serves a session's artifacts only to its organization's members, never to a sandbox token", async () => {
+		const sessionId = started.session.id;
+		const url = `${platform.gateway.url}/sessions/${sessionId}/artifacts/00000000-0000-4000-8000-000000000000`;
+		const outsiderToken = await signUserToken(
+			{ userId: "outsider", organizationId: platform.otherOrganizationId },
+			platform.secrets.userSecret,
+		);
+		const statusWith = async (authorization?: string) =>
+			(await fetch(url, authorization ? { headers: { authorization } } : {})).status;
+		expect(await statusWith()).toBe(401);
+		expect(await statusWith(`Bearer ${deriveSandboxToken(sessionId, platform.secrets.serviceSecret)}`)).toBe(401);
+		expect([403, 404]).toContain(await statusWith(`Bearer ${outsiderToken}`));
+		// The organization's own member reaches the lookup: an unknown artifact is simply not found.
+		expect(await statusWith(`Bearer ${started.token}`)).toBe(404);
 	});
 });
