@@ -135,7 +135,9 @@ describe("platform tool callbacks from a sandbox", () => {
 		const statusWith = async (authorization?: string) =>
 			(await fetch(url, authorization ? { headers: { authorization } } : {})).status;
 		expect(await statusWith()).toBe(401);
-		expect(await statusWith(`Bearer ${deriveSandboxToken(sessionId, platform.secrets.serviceSecret)}`)).toBe(401);
+		expect(await statusWith(`Bearer ${deriveSandboxToken(sessionId, platform.secrets.serviceSecret)}`)).toBe(
+			401,
+		);
 		expect([403, 404]).toContain(await statusWith(`Bearer ${outsiderToken}`));
 		// The organization's own member reaches the lookup: an unknown artifact is simply not found.
 		expect(await statusWith(`Bearer ${started.token}`)).toBe(404);

@@ -1,54 +1,12 @@
-import { connect, createServer, type Server, type Socket } from "node:net";
 import { Writable } from "node:stream";
 import { createRouterClient } from "@orpc/server";
 import { createLogger } from "@proliferate/logger";
 import { createDb, type DatabaseHandle, orgs } from "@proliferate/services";
+import { createTcpRelay, type TcpRelay } from "@proliferate/vitest-setup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWebContext, type WebContext } from "./context";
 import { appRouter } from "./routers/index";
 import { createWebHarness, type TestUser, type WebHarness } from "./testing/harness";
-
-/**
- * A TCP relay to PostgreSQL that goes away (open connections dropped, new ones refused, as while
- * PostgreSQL restarts) and comes back on the same port.
- */
-async function createDatabaseRelay(target: { host: string; port: number }) {
-	const sockets = new Set<Socket>();
-	const server: Server = createServer((client) => {
-		const upstream = connect(target.port, target.host);
-		for (const socket of [client, upstream]) {
-			sockets.add(socket);
-			socket.on("close", () => sockets.delete(socket));
-			socket.on("error", () => socket.destroy());
-		}
-		client.pipe(upstream).pipe(client);
-		client.on("close", () => upstream.destroy());
-		upstream.on("close", () => client.destroy());
-	});
-	const listen = (port: number) => new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-	await listen(0);
-	const address = server.address();
-	if (!address || typeof address === "string") throw new Error("relay has no port");
-	const port = address.port;
-	let up = true;
-	const stop = () =>
-		new Promise<void>((resolve) => {
-			up = false;
-			for (const socket of sockets) socket.destroy();
-			server.close(() => resolve());
-		});
-	return {
-		port,
-		goDown: stop,
-		comeBack: async () => {
-			await listen(port);
-			up = true;
-		},
-		close: async () => {
-			if (up) await stop();
-		},
-	};
-}
 
 /**
  * PostgreSQL briefly gone (auth-orgs.md § Threat and fault model): the web app's procedures answer a
@@ -57,7 +15,7 @@ async function createDatabaseRelay(target: { host: string; port: number }) {
  */
 describe("the web API while PostgreSQL is briefly unavailable", () => {
 	let harness: WebHarness;
-	let relay: Awaited<ReturnType<typeof createDatabaseRelay>>;
+	let relay: TcpRelay;
 	let database: DatabaseHandle;
 	let web: WebContext;
 	let owner: TestUser;
@@ -69,7 +27,7 @@ describe("the web API while PostgreSQL is briefly unavailable", () => {
 		owner = await harness.createUser({ email: "owner@outage.dev" });
 		organizationId = (await harness.clientFor(owner.headers).orgs.create({ name: "Outage" })).id;
 		const direct = new URL(harness.env.DATABASE_URL);
-		relay = await createDatabaseRelay({ host: direct.hostname, port: Number(direct.port || 5432) });
+		relay = await createTcpRelay({ host: direct.hostname, port: Number(direct.port || 5432) });
 		const relayed = new URL(direct);
 		relayed.host = `127.0.0.1:${relay.port}`;
 		database = createDb(relayed.toString(), { max: 2 });
