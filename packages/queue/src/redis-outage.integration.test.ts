@@ -69,7 +69,7 @@ describe("queues while Redis is briefly unavailable", () => {
 		expect(handled).toEqual([sessionId]);
 		const counts = await queue.queue.getJobCounts("waiting", "active", "completed", "failed");
 		expect(counts).toMatchObject({ waiting: 0, failed: 0 });
-		expect(counts.completed + counts.active).toBe(1);
+		expect((counts.completed ?? 0) + (counts.active ?? 0)).toBe(1);
 		expect((await queue.queue.getJob(job.id ?? ""))?.data).toEqual({
 			sessionId,
 			organizationId: "org_outage",
