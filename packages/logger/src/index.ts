@@ -39,6 +39,26 @@ function redactionPaths(): string[] {
 	return paths;
 }
 
+/** Drizzle's failed-query errors carry the bound values (session tokens, hashes): never log them. */
+const queryParamsInText = /\nparams: [\s\S]*?(?=\n\s+at |$)/g;
+
+function withoutQueryParams(value: unknown, depth: number): unknown {
+	if (typeof value === "string") return value.replace(queryParamsInText, "\nparams: [redacted]");
+	if (depth > 5 || value === null || typeof value !== "object") return value;
+	if (Array.isArray(value)) return value.map((entry) => withoutQueryParams(entry, depth + 1));
+	return Object.fromEntries(
+		Object.entries(value).map(([name, entry]) => [
+			name,
+			name === "params" ? "[redacted]" : withoutQueryParams(entry, depth + 1),
+		]),
+	);
+}
+
+/** pino's error serializer, minus the query parameters of database errors (also in causes). */
+function serializeError(error: Error): unknown {
+	return withoutQueryParams(pino.stdSerializers.err(error), 0);
+}
+
 export interface CreateLoggerOptions {
 	service: string;
 	level?: string;
@@ -53,7 +73,7 @@ export function createLogger({ service, level = "info", destination }: CreateLog
 			level,
 			base: { service },
 			redact: { paths: redactionPaths(), censor: "[redacted]" },
-			serializers: { err: pino.stdSerializers.err },
+			serializers: { err: serializeError },
 			timestamp: pino.stdTimeFunctions.isoTime,
 		},
 		destination,

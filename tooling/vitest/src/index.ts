@@ -5,6 +5,7 @@ import { inject } from "vitest";
 import { databaseUrlFor, testDatabaseAdminUrl, testRedisUrl } from "./config";
 
 export { testRedisUrl } from "./config";
+export { createTcpRelay, type TcpRelay } from "./tcp-relay";
 
 export interface TestDatabase {
 	name: string;

@@ -212,13 +212,16 @@ export async function insertInvitation(
 export async function findInvitationUnscoped(
 	db: DatabaseOrTransaction,
 	invitationId: string,
+	options: { lockForUpdate?: boolean } = {},
 ): Promise<{ invitation: InvitationRow; organization: OrganizationRow; inviter: UserRow } | undefined> {
-	const [row] = await db
+	const query = db
 		.select({ invitation: schema.invitations, organization: schema.organizations, inviter: schema.users })
 		.from(schema.invitations)
 		.innerJoin(schema.organizations, eq(schema.organizations.id, schema.invitations.organizationId))
 		.innerJoin(schema.users, eq(schema.users.id, schema.invitations.inviterId))
 		.where(eq(schema.invitations.id, invitationId));
+	// Inside a transaction, answering an invitation locks its row so concurrent answers queue up.
+	const [row] = options.lockForUpdate ? await query.for("update", { of: schema.invitations }) : await query;
 	return row;
 }
 

@@ -160,7 +160,7 @@ async function respond(
 	accept: boolean,
 ): Promise<Organization> {
 	return withTransaction(context.db, async (tx) => {
-		const found = await orgsDb.findInvitationUnscoped(tx, params.invitationId);
+		const found = await orgsDb.findInvitationUnscoped(tx, params.invitationId, { lockForUpdate: true });
 		if (!found) throw new InvitationNotFoundError();
 		const { invitation } = found;
 		if (invitation.email !== params.email.trim().toLowerCase()) throw new InvitationForAnotherEmailError();

@@ -2,12 +2,16 @@ import { and, asc, type DatabaseOrTransaction, eq, ilike, schema } from "@prolif
 
 export type RepoRow = typeof schema.repos.$inferSelect;
 
+/** Inserts a repository; undefined when the organization already has one of that name. */
 export async function insertRepo(
 	db: DatabaseOrTransaction,
 	values: typeof schema.repos.$inferInsert,
-): Promise<RepoRow> {
-	const [row] = await db.insert(schema.repos).values(values).returning();
-	if (!row) throw new Error("insert into repos returned no row");
+): Promise<RepoRow | undefined> {
+	const [row] = await db
+		.insert(schema.repos)
+		.values(values)
+		.onConflictDoNothing({ target: [schema.repos.organizationId, schema.repos.name] })
+		.returning();
 	return row;
 }
 

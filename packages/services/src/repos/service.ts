@@ -90,6 +90,8 @@ export async function createRepo(
 		githubFullName: githubFullName ?? null,
 		createdBy: params.createdBy ?? null,
 	});
+	// Another request may have taken the name since the check above (a double-clicked "Add").
+	if (!row) throw new RepoNameTakenError(name);
 	return toRepo(row);
 }
 
