@@ -56,6 +56,9 @@ export interface OpencodeBootSpec {
 	logPath: string;
 }
 
+/** The variables holding OpenCode's own credentials (its server password, the session's LLM key). */
+const openCodeCredentialVariables = ["OPENCODE_SERVER_PASSWORD", "PROLIFERATE_LLM_API_KEY"] as const;
+
 export function egressEnvironmentName(target: string): string {
 	return `PROLIFERATE_EGRESS_${target.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`;
 }
@@ -103,12 +106,20 @@ export function buildOpencodeBootSpec(input: OpencodeBootInput): OpencodeBootSpe
 					mcp: {
 						proliferate: {
 							type: "local",
-							command: ["/usr/bin/node", `${AGENT_RUNTIME_SANDBOX_DIR}/platform-tools-mcp.mjs`],
+							// OpenCode's own credentials stay out of the tools server's environment (it is
+							// OpenCode's child and would inherit them); the sandbox token is only its own, from
+							// this file (mode 600), never in OpenCode's environment.
+							command: [
+								"/usr/bin/env",
+								...openCodeCredentialVariables.flatMap((name) => ["-u", name]),
+								"/usr/bin/node",
+								`${AGENT_RUNTIME_SANDBOX_DIR}/platform-tools-mcp.mjs`,
+							],
 							enabled: true,
 							environment: {
 								PROLIFERATE_GATEWAY_URL: `{env:${egressEnvironmentName(input.platformTools.gatewayEgressTarget)}}`,
 								PROLIFERATE_SESSION_ID: input.platformTools.sessionId,
-								PROLIFERATE_SANDBOX_TOKEN: "{env:PROLIFERATE_SANDBOX_TOKEN}",
+								PROLIFERATE_SANDBOX_TOKEN: input.platformTools.sandboxToken,
 								PROLIFERATE_TOOLS: input.platformTools.tools.join(","),
 							},
 						},
@@ -161,7 +172,6 @@ export function buildOpencodeBootSpec(input: OpencodeBootInput): OpencodeBootSpe
 				XDG_CACHE_HOME: `${stateRoot}/cache`,
 				XDG_STATE_HOME: `${stateRoot}/state`,
 				PROLIFERATE_LLM_API_KEY: input.llmApiKey,
-				...(input.platformTools ? { PROLIFERATE_SANDBOX_TOKEN: input.platformTools.sandboxToken } : {}),
 				...input.extraEnv,
 			},
 		},

@@ -15,9 +15,27 @@ const logger: SandboxMcpLogger = {
 	error: (fields, message) => line("error", fields, message),
 };
 
-const token = process.env.PROLIFERATE_MCP_TOKEN ?? "";
+/** The token from stdin (one line, the supervisor closes it after writing), never kept in the env. */
+async function tokenFromStdin(): Promise<string> {
+	let text = "";
+	for await (const chunk of process.stdin) {
+		text += String(chunk);
+		if (text.length > 4096) break;
+	}
+	process.stdin.destroy();
+	return text.split("\n")[0]?.trim() ?? "";
+}
+
+const token =
+	process.env.PROLIFERATE_MCP_TOKEN_STDIN === "1"
+		? await tokenFromStdin()
+		: (process.env.PROLIFERATE_MCP_TOKEN ?? "");
 if (token.length < 16) {
-	line("fatal", {}, "PROLIFERATE_MCP_TOKEN is missing or shorter than 16 characters");
+	line(
+		"fatal",
+		{},
+		"the sandbox-mcp token (stdin or PROLIFERATE_MCP_TOKEN) is missing or shorter than 16 characters",
+	);
 	process.exit(1);
 }
 const home = process.env.HOME ?? "/home/user";
@@ -27,7 +45,10 @@ const savedServicesFile = process.env.PROLIFERATE_SERVICES_FILE ?? `${home}/.pro
 // Terminals and services never see the token.
 const env = Object.fromEntries(
 	Object.entries(process.env).filter(
-		(entry): entry is [string, string] => entry[1] !== undefined && entry[0] !== "PROLIFERATE_MCP_TOKEN",
+		(entry): entry is [string, string] =>
+			entry[1] !== undefined &&
+			entry[0] !== "PROLIFERATE_MCP_TOKEN" &&
+			entry[0] !== "PROLIFERATE_MCP_TOKEN_STDIN",
 	),
 );
 

@@ -27,8 +27,11 @@ export function sandboxMcpProcess(input: SandboxMcpProcessInput): SandboxProcess
 		command: [input.nodePath ?? "/usr/bin/node", `${SANDBOX_MCP_SANDBOX_DIR}/${SANDBOX_MCP_ENTRY}`],
 		cwd: input.homeDir,
 		port: SANDBOX_MCP_PORT,
+		// The token comes on stdin, not in the environment: the agent's shell runs as the same user
+		// and could read it from /proc/<pid>/environ (main.ts reads it, then stdin is closed).
+		stdin: `${input.token}\n`,
 		env: {
-			PROLIFERATE_MCP_TOKEN: input.token,
+			PROLIFERATE_MCP_TOKEN_STDIN: "1",
 			PROLIFERATE_MCP_PORT: String(SANDBOX_MCP_PORT),
 			PROLIFERATE_WORKSPACE: input.workspaceDir,
 			PROLIFERATE_SERVICES_FILE: `${input.homeDir}/.proliferate/services.json`,

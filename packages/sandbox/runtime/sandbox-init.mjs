@@ -80,12 +80,18 @@ function startProcess(request) {
 	const log = createWriteStream(join(logDir, `${request.name}.log`), { flags: "a" });
 	// PROCESS_LOG_MARKERS in @proliferate/shared: readers find this run's part of the log by them.
 	log.write("[sandbox-init] starting\n");
+	// A credential for the process alone comes on its stdin (never in its environment, which every
+	// process of the sandbox user can read from /proc/<pid>/environ).
 	const child = spawn(request.argv[0], request.argv.slice(1), {
 		cwd: request.cwd,
 		env: request.env,
-		stdio: ["ignore", "pipe", "pipe"],
+		stdio: [typeof request.stdin === "string" ? "pipe" : "ignore", "pipe", "pipe"],
 		detached: true,
 	});
+	if (child.stdin) {
+		child.stdin.on("error", () => {});
+		child.stdin.end(request.stdin);
+	}
 	child.stdout.pipe(log, { end: false });
 	child.stderr.pipe(log, { end: false });
 	const entry = { child, name: request.name, startedAt: Date.now(), exitCode: null, log };

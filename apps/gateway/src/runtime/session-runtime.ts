@@ -290,7 +290,12 @@ export class SessionRuntime {
 				],
 				egress: [
 					{ name: "llm", url: remote ? (llm.publicBaseUrl ?? llm.baseUrl) : llm.baseUrl },
-					{ name: "gateway", url: this.deps.gatewayUrl() },
+					{
+						name: "gateway",
+						url: this.deps.gatewayUrl(),
+						// The relay forwards only this session's tool callbacks (docs/specs/sandbox-providers.md).
+						allow: [{ method: "POST", path: `/sessions/${this.sessionId}/tools/*` }],
+					},
 				],
 			};
 			let sandbox: SandboxHandle | undefined;

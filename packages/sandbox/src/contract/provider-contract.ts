@@ -49,6 +49,46 @@ export function describeSandboxProviderContract(
 			return handle;
 		}
 
+		it(
+			"gives a process its stdin and its own environment, and keeps both off every command line",
+			async () => {
+				const credential = `cred-${randomUUID()}`;
+				const stdinSecret = `stdin-${randomUUID()}`;
+				const sandbox = await create({
+					sessionId: null,
+					organizationId: null,
+					processes: [
+						{
+							name: "holder",
+							command: [
+								"/usr/bin/node",
+								"-e",
+								"let t='';process.stdin.on('data',d=>{t+=d}).on('end',()=>{require('fs').writeFileSync('/home/user/received.txt',t+' '+process.env.HOLDER_CREDENTIAL);setInterval(()=>{},1000)})",
+							],
+							env: { HOLDER_CREDENTIAL: credential },
+							stdin: stdinSecret,
+						},
+					],
+				});
+				let received = "";
+				for (let attempt = 0; attempt < 100 && !received; attempt++) {
+					received = (
+						await provider.exec(sandbox.sandboxId, "cat /home/user/received.txt 2>/dev/null || true")
+					).stdout;
+					if (!received) await new Promise((resolve) => setTimeout(resolve, 100));
+				}
+				expect(received).toBe(`${stdinSecret} ${credential}`);
+				// Command lines are readable by every process: neither value may be on one.
+				const commandLines = await provider.exec(
+					sandbox.sandboxId,
+					"for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f 2>/dev/null; echo; done",
+				);
+				expect(commandLines.stdout).not.toContain(credential);
+				expect(commandLines.stdout).not.toContain(stdinSecret);
+			},
+			timeout,
+		);
+
 		it("reports health", async () => {
 			expect((await provider.health()).healthy).toBe(true);
 		});

@@ -43,8 +43,23 @@ export interface SandboxProcessSpec {
 	command: string[];
 	cwd?: string;
 	env?: Record<string, string>;
+	/**
+	 * Written to the process's standard input, which is then closed. For a credential the process
+	 * must have but other processes in the sandbox should not read from its /proc/<pid>/environ.
+	 */
+	stdin?: string;
 	/** Port the process listens on inside the sandbox, to be exposed to the platform. */
 	port?: number;
+}
+
+/**
+ * One request a sandbox may send to an egress target: an exact method and a path whose `*`
+ * segments stand for exactly one plain segment (letters, digits, `.`, `_`, `-`; never `.`/`..`).
+ */
+export interface SandboxEgressRoute {
+	method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+	/** e.g. `/sessions/<session id>/tools/*`. */
+	path: string;
 }
 
 /** A platform service the sandbox must reach (LLM proxy, gateway callbacks). */
@@ -53,6 +68,13 @@ export interface SandboxEgressTarget {
 	name: string;
 	/** URL of the service as the host sees it, e.g. http://127.0.0.1:4200. */
 	url: string;
+	/**
+	 * When given, the relay into the sandbox speaks HTTP and forwards only requests matching one of
+	 * these routes (every request of every connection is checked; anything else gets 403 there). A
+	 * target without rules is relayed as plain TCP. Providers whose sandboxes reach targets directly
+	 * (E2B, Modal: public URLs) cannot filter; the target itself authenticates those requests.
+	 */
+	allow?: SandboxEgressRoute[];
 }
 
 export interface SandboxResources {

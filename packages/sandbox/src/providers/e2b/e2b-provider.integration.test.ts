@@ -182,6 +182,48 @@ describe("E2B provider against the protocol fake", () => {
 		);
 	});
 
+	it("keeps a process's credentials out of command lines and the shared env file; stdin reaches only the process", async () => {
+		const e2b = provider();
+		const credential = "cred-0123456789abcdef";
+		const stdinSecret = "stdin-fedcba9876543210";
+		const sandbox = await e2b.createSandbox({
+			sessionId: null,
+			organizationId: null,
+			processes: [
+				{
+					name: "holder",
+					command: ["bash", "-c", "cat > ~/received.txt; exec sleep 300"],
+					env: { HOLDER_CREDENTIAL: credential },
+					stdin: stdinSecret,
+				},
+			],
+		});
+		let received = "";
+		for (let attempt = 0; attempt < 50 && !received; attempt++) {
+			received = (await e2b.exec(sandbox.sandboxId, "cat ~/received.txt 2>/dev/null || true")).stdout;
+			if (!received) await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		expect(received).toBe(stdinSecret);
+		// Every process of this sandbox (they carry its marker), with argv and environment.
+		const listing = await e2b.exec(
+			sandbox.sandboxId,
+			`for d in /proc/[0-9]*; do if tr '\\0' '\\n' < $d/environ 2>/dev/null | grep -qx 'FAKE_CLOUD_SANDBOX_ID=${sandbox.sandboxId}'; then echo "PID \${d#/proc/}"; echo "CMD $(tr '\\0' ' ' < $d/cmdline)"; echo "ENV $(tr '\\0' ' ' < $d/environ)"; fi; done; echo FILES; cat ~/.proliferate/env.sh; ls ~/.proliferate/run`,
+		);
+		const commandLines = listing.stdout.split("\n").filter((line) => line.startsWith("CMD "));
+		expect(commandLines.length).toBeGreaterThan(1);
+		for (const line of commandLines) {
+			expect(line).not.toContain(credential);
+			expect(line).not.toContain(stdinSecret);
+		}
+		expect(listing.stdout).not.toContain(stdinSecret);
+		const files = listing.stdout.slice(listing.stdout.indexOf("FILES"));
+		expect(files).not.toContain(credential);
+		expect(files).not.toMatch(/holder\.(env|stdin)/);
+		const withCredential = listing.stdout.split("\n").filter((line) => line.includes(credential));
+		expect(withCredential).toHaveLength(1);
+		expect(withCredential[0]).toMatch(/^ENV /);
+	});
+
 	it("does not mistake a reused pid for its process", async () => {
 		const e2b = provider();
 		const sandbox = await e2b.createSandbox({

@@ -1,6 +1,8 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
+import type { SandboxEgressRoute } from "@proliferate/shared";
+import { createHttpEgressRelay } from "./http-relay";
 
 function pipeBoth(a: Socket, b: Socket): void {
 	a.on("error", () => b.destroy());
@@ -46,13 +48,21 @@ export class HostRelays {
 		return url;
 	}
 
-	async openEgress(name: string, targetUrl: string): Promise<void> {
+	/**
+	 * Opens the host half of an egress target: a plain TCP relay, or, when the target names the
+	 * routes the sandbox may call, an HTTP relay that refuses every other request (http-relay.ts).
+	 */
+	async openEgress(name: string, targetUrl: string, allow?: SandboxEgressRoute[]): Promise<void> {
 		const url = new URL(targetUrl);
 		const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
 		const host = url.hostname === "localhost" ? "127.0.0.1" : url.hostname.replace(/^\[|\]$/g, "");
 		const path = join(this.runDir, "egress", `${name}.sock`);
 		rmSync(path, { force: true });
-		const server = createServer((outbound) => pipeBoth(outbound, connect(port, host)));
+		if (allow && url.protocol !== "http:")
+			throw new Error(`egress target ${name}: routes can only be enforced on http:// targets`);
+		const server = allow
+			? createHttpEgressRelay({ name, targetUrl, routes: allow })
+			: createServer((outbound) => pipeBoth(outbound, connect(port, host)));
 		await listen(server, path);
 		this.servers.push(server);
 	}
@@ -62,7 +72,12 @@ export class HostRelays {
 	}
 
 	close(): void {
-		for (const server of this.servers.splice(0)) server.close();
+		for (const server of this.servers.splice(0)) {
+			server.close();
+			// An HTTP relay's keep-alive connections would hold it open.
+			if ("closeAllConnections" in server && typeof server.closeAllConnections === "function")
+				server.closeAllConnections();
+		}
 		this.portUrls.clear();
 	}
 }

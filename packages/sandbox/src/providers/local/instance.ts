@@ -39,6 +39,12 @@ function withinCgroups(files: string[], command: string, args: string[]): [strin
 	return ["/bin/sh", ["-c", script, "sandbox-cgroups", String(files.length), ...files, command, ...args]];
 }
 
+/** All the sandbox launcher (cgroup shell, bubblewrap) gets from the host: no platform variable. */
+const hostLauncherEnvironment: Record<string, string> = {
+	PATH: "/usr/local/bin:/usr/bin:/bin",
+	LANG: "C.UTF-8",
+};
+
 /** First in-sandbox port used for egress relays (127.0.0.1:<port> inside the sandbox). */
 const firstEgressPort = 20_001;
 
@@ -88,19 +94,26 @@ export class SandboxInstance {
 		return this.outputTail;
 	}
 
+	/**
+	 * The supervisor's own environment: paths and locale, nothing else. The sandbox-wide environment
+	 * and each process's credentials travel in the control request that starts a process, so the
+	 * supervisor (readable by every process in the sandbox through /proc/<pid>/environ) holds none.
+	 */
+	supervisorEnvironment(): Record<string, string> {
+		return this.options.isolation === "bwrap"
+			? sandboxBaseEnvironment()
+			: {
+					...sandboxBaseEnvironment(),
+					HOME: this.options.layout.home,
+					PROLIFERATE_RUN_DIR: this.options.layout.runDir,
+					PROLIFERATE_WORKSPACE: this.options.layout.workspace,
+					PROLIFERATE_LOG_DIR: join(this.options.layout.home, ".proliferate", "logs"),
+				};
+	}
+
 	/** The environment every command and process inside gets (base + sandbox-wide + egress URLs). */
 	environment(extra: Record<string, string> = {}): Record<string, string> {
-		const base =
-			this.options.isolation === "bwrap"
-				? sandboxBaseEnvironment()
-				: {
-						...sandboxBaseEnvironment(),
-						HOME: this.options.layout.home,
-						PROLIFERATE_RUN_DIR: this.options.layout.runDir,
-						PROLIFERATE_WORKSPACE: this.options.layout.workspace,
-						PROLIFERATE_LOG_DIR: join(this.options.layout.home, ".proliferate", "logs"),
-					};
-		return { ...base, ...this.sandboxEnv, ...extra };
+		return { ...this.supervisorEnvironment(), ...this.sandboxEnv, ...extra };
 	}
 
 	/** Translates an in-sandbox path for unisolated mode (where the sandbox sees host paths). */
@@ -117,7 +130,7 @@ export class SandboxInstance {
 		mkdirSync(layout.etcDir, { recursive: true });
 		for (const [file, content] of Object.entries(sandboxEtcFiles()))
 			writeFileSync(join(layout.etcDir, file), content);
-		const environment = this.environment();
+		const environment = this.supervisorEnvironment();
 		const supervisor = [process.execPath === "/usr/bin/node" ? "/usr/bin/node" : "node"];
 		this.options.cgroup?.create();
 		const cgroupFiles = this.options.cgroup?.joinFiles() ?? [];
@@ -129,7 +142,9 @@ export class SandboxInstance {
 				"/usr/bin/node",
 				`${sandboxPaths.runtime}/sandbox-init.mjs`,
 			]);
-			this.child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+			// An explicit environment: bubblewrap is PID 1 of the sandbox and its /proc/1/environ is
+			// readable inside, so it (and the cgroup shell) must not inherit the platform's (secrets).
+			this.child = spawn(command, args, { env: hostLauncherEnvironment, stdio: ["ignore", "pipe", "pipe"] });
 		} else {
 			const [command, args] = withinCgroups(cgroupFiles, supervisor[0] ?? "node", [
 				join(runtimeDirectory, "sandbox-init.mjs"),
@@ -179,7 +194,7 @@ export class SandboxInstance {
 			// The socket is named per boot: closing an older boot's relay (Node unlinks a unix
 			// socket's path on close) never removes a newer boot's socket.
 			const socketName = `${target.name}-${this.socketTag}`;
-			await this.relays.openEgress(socketName, target.url);
+			await this.relays.openEgress(socketName, target.url, target.allow);
 			await controlRequest(this.options.layout.runDir, {
 				type: "relay-egress",
 				name: socketName,
@@ -204,6 +219,7 @@ export class SandboxInstance {
 			argv: command,
 			cwd: this.translate(spec.cwd ?? sandboxPaths.workspace),
 			env: this.environment({ ...this.egressEnvironment(), ...spec.env }),
+			...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}),
 		});
 		if (spec.port !== undefined) await this.exposePort(spec.port);
 	}

@@ -513,17 +513,30 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 			const log = `${REMOTE_HOME}/.proliferate/logs/${process.name}.log`;
 			const cwd = process.cwd ?? REMOTE_WORKSPACE;
 			const marker = `PROLIFERATE_PROCESS=${process.name}`;
+			// The process's own environment and stdin go through files (mode 600) its launcher reads and
+			// deletes, not through the launcher's command line (/proc/<pid>/cmdline is world-readable).
+			const envFile = `${REMOTE_HOME}/.proliferate/run/${process.name}.env`;
+			const stdinFile = `${REMOTE_HOME}/.proliferate/run/${process.name}.stdin`;
+			const command = commandToShell(process.command);
 			// Not `exec`: the shell outlives the command to record its exit (PROCESS_LOG_MARKERS).
 			const body = [
 				`echo ${shellQuote(PROCESS_LOG_MARKERS.starting)}`,
 				SOURCE_ENV,
-				envExports(process.env),
+				`. ${envFile}; rm -f ${envFile}`,
 				`cd ${shellQuote(cwd)}`,
-				commandToShell(process.command),
+				process.stdin !== undefined ? `{ rm -f ${stdinFile}; ${command}; } < ${stdinFile}` : command,
 				`echo ${shellQuote(PROCESS_LOG_MARKERS.exited)} $?`,
 			]
 				.filter(Boolean)
 				.join("\n");
+			const secretFiles = [
+				`(umask 077 && printf %s ${Buffer.from(`${envExports(process.env)}\n`).toString("base64")} | base64 -d > ${envFile})`,
+				...(process.stdin !== undefined
+					? [
+							`(umask 077 && printf %s ${Buffer.from(process.stdin).toString("base64")} | base64 -d > ${stdinFile})`,
+						]
+					: []),
+			];
 			lines.push(
 				// Alive = the pid exists, is not a zombie (kill -0 succeeds on zombies) and is ours: after a
 				// restore into a new machine the recorded pid may belong to another process.
@@ -531,6 +544,7 @@ export abstract class RemoteSandboxProvider implements SandboxProvider {
 				`[ -n "$__pid" ] && __state=$(cut -d' ' -f3 "/proc/$__pid/stat" 2>/dev/null)`,
 				`[ -n "$__state" ] && ! tr '\\0' '\\n' < "/proc/$__pid/environ" 2>/dev/null | grep -qx '${marker}' && __state=""`,
 				'if [ -z "$__state" ] || [ "$__state" = Z ]; then',
+				...secretFiles.map((line) => `  ${line}`),
 				// The marker is in the shell's own environment (/proc/<pid>/environ shows only that).
 				`  nohup setsid env ${marker} bash -c ${shellQuote(body)} >>${log} 2>&1 </dev/null & echo $! > ${pidFile}`,
 				"fi",
