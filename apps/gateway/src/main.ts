@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { gatewayEnvSchema, loadEnvironmentOrExit } from "@proliferate/environment";
-import { createLlmProxyClient } from "@proliferate/llm-proxy/client";
+import { createLlmProxyClient } from "@proliferate/llm-proxy-client";
 import { createLogger, installProcessGuard } from "@proliferate/logger";
 import { SandboxProviderRegistry, sandboxProvidersConfigFromEnv } from "@proliferate/sandbox";
 import { createDb, integrations } from "@proliferate/services";
