@@ -7,8 +7,8 @@ import {
 	type SessionEventInput,
 } from "@proliferate/shared";
 import { type AppendFence, type EventLog, FencedAppendError } from "../events/event-log";
-import { GitOperationError } from "../runtime/git-operations";
-import type { SessionRuntime } from "../runtime/session-runtime";
+import { GitOperationError } from "../session/git-operations";
+import type { SessionController } from "../session/session-controller";
 import type { ClientConnection } from "./client-connection";
 import { EventPublisher, type PublisherLimits } from "./event-publisher";
 
@@ -22,10 +22,10 @@ export interface SessionHubDeps {
 	/** An append was fenced: answers whether this instance still owns the session (see `EventPublisher`). */
 	onFenced?: () => Promise<boolean>;
 	publisherLimits?: Partial<PublisherLimits>;
-	createRuntime: (view: HubView) => SessionRuntime;
+	createController: (view: HubView) => SessionController;
 }
 
-/** What a session's runtime sees of its hub. */
+/** What a session's controller sees of its hub. */
 export interface HubView {
 	/** Queues an event for the session's log (in order; held through a Redis outage). */
 	publish: (input: SessionEventInput) => Promise<void>;
@@ -38,13 +38,13 @@ const turnEndingStatuses = new Set<string>(["idle", "paused", "stopped", "failed
 /**
  * The gateway-side object for one session: its connected clients, the ordered publication of its
  * events (append to the event log, then deliver; held in memory through a Redis outage), and the
- * commands clients send. The sandbox and agent live in `SessionRuntime`; ownership across
+ * commands clients send. The sandbox and agent live in `SessionController`; ownership across
  * instances is the hub manager's job.
  */
 export class SessionHub {
 	private readonly clients = new Set<ClientConnection>();
 	private readonly publisher: EventPublisher;
-	readonly runtime: SessionRuntime;
+	readonly controller: SessionController;
 	readonly sessionId: string;
 	readonly organizationId: string;
 	private readonly eventLog: EventLog;
@@ -63,7 +63,7 @@ export class SessionHub {
 			deliver: (event) => this.deliver(event),
 			onFenced: () => deps.onFenced?.() ?? Promise.resolve(false),
 			onGiveUp: () => {
-				void this.runtime.cancel().catch(() => {});
+				void this.controller.cancel().catch(() => {});
 			},
 			closingEvents: (error) =>
 				[...this.openMessages].map(([messageId, parts]) => ({
@@ -74,9 +74,9 @@ export class SessionHub {
 					error,
 				})),
 		});
-		// The runtime's events are queued in order and written when the event log can take them:
+		// The controller's events are queued in order and written when the event log can take them:
 		// the agent's event stream never waits on (or fails with) a Redis outage.
-		this.runtime = deps.createRuntime({
+		this.controller = deps.createController({
 			publish: (input) => {
 				this.publish(input).catch(() => {});
 				return Promise.resolve();
@@ -96,7 +96,7 @@ export class SessionHub {
 		return (
 			this.clients.size === 0 &&
 			!this.agentBusy &&
-			this.runtime.ready &&
+			this.controller.ready &&
 			this.publisher.buffered === 0 &&
 			now - this.lastActivityAt >= idleMs
 		);
@@ -238,26 +238,26 @@ export class SessionHub {
 			case "ping":
 				return undefined;
 			case "prompt":
-				return this.runtime.prompt({
+				return this.controller.prompt({
 					text: command.content,
 					...(command.images ? { images: command.images } : {}),
 					source: client.principal.kind === "user" ? "web" : "api",
 					...(senderId ? { senderId } : {}),
 				});
 			case "cancel":
-				await this.runtime.cancel();
+				await this.controller.cancel();
 				return { cancelled: true };
 			case "git.status":
-				return this.runtime.git.status();
+				return this.controller.git.status();
 			case "git.diff":
-				return this.runtime.git.diff(command.path);
+				return this.controller.git.diff(command.path);
 			case "git.create_branch": {
-				const message = await this.runtime.git.createBranch(command.branchName);
+				const message = await this.controller.git.createBranch(command.branchName);
 				await this.publishGitResult(command, true, "SUCCESS", message);
 				return { message };
 			}
 			case "git.commit": {
-				const message = await this.runtime.git.commit(command.message, {
+				const message = await this.controller.git.commit(command.message, {
 					...(command.includeUntracked !== undefined ? { includeUntracked: command.includeUntracked } : {}),
 					...(command.files ? { files: command.files } : {}),
 				});
@@ -265,12 +265,12 @@ export class SessionHub {
 				return { message };
 			}
 			case "git.push": {
-				const message = await this.runtime.git.push();
+				const message = await this.controller.git.push();
 				await this.publishGitResult(command, true, "SUCCESS", message);
 				return { message };
 			}
 			case "git.create_pr": {
-				const pull = await this.runtime.openPullRequest({
+				const pull = await this.controller.openPullRequest({
 					title: command.title,
 					...(command.body !== undefined ? { body: command.body } : {}),
 					...(command.baseBranch ? { baseBranch: command.baseBranch } : {}),
@@ -279,9 +279,9 @@ export class SessionHub {
 				return pull;
 			}
 			case "run_command":
-				return this.runtime.runCommand(command.command);
+				return this.controller.runCommand(command.command);
 			case "env.submit":
-				await this.runtime.writeEnvValues(command.values);
+				await this.controller.writeEnvValues(command.values);
 				return { saved: Object.keys(command.values) };
 			case "action.decide":
 				throw new DomainError(
@@ -298,7 +298,7 @@ export class SessionHub {
 	 */
 	relinquish(newOwnerUrl: string | undefined): void {
 		this.publisher.close(new FencedAppendError(this.sessionId));
-		this.runtime.detach();
+		this.controller.detach();
 		if (newOwnerUrl) this.closeAll(closeCodes.wrongInstance, `owner=${newOwnerUrl}`);
 		else this.closeAll(closeCodes.goingAway, "this gateway instance lost the session; reconnect");
 	}

@@ -72,7 +72,7 @@ export function createRouter(deps: RouteDeps) {
 		"POST message": withSession(async ({ request, response, sessionId, organizationId, principal }) => {
 			const body = await readJson(request, messageBody);
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
-			const result = await hub.runtime.prompt({
+			const result = await hub.controller.prompt({
 				text: body.content,
 				...(body.images ? { images: body.images } : {}),
 				source: body.source ?? (principal.kind === "user" ? "web" : "api"),
@@ -82,7 +82,7 @@ export function createRouter(deps: RouteDeps) {
 		}),
 		"POST cancel": withSession(async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
-			await hub.runtime.cancel();
+			await hub.controller.cancel();
 			sendJson(response, 200, { cancelled: true });
 		}),
 		"GET status": withSession(async ({ response, sessionId, organizationId }) => {
@@ -92,27 +92,27 @@ export function createRouter(deps: RouteDeps) {
 				sessionId,
 				status: session.status,
 				statusReason: session.statusReason,
-				runtimeReady: hub?.runtime.ready ?? false,
+				runtimeReady: hub?.controller.ready ?? false,
 				clients: hub?.clientCount ?? 0,
 				lastSeq: await deps.eventLog.lastSeq(sessionId),
 			});
 		}),
 		"POST pause": withSession(async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
-			sendJson(response, 200, await hub.runtime.pause());
+			sendJson(response, 200, await hub.controller.pause());
 		}),
 		"POST resume": withSession(async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
-			await hub.runtime.ensureReady();
+			await hub.controller.ensureReady();
 			sendJson(response, 200, { status: "running" });
 		}),
 		"POST snapshot": withSession(async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
-			sendJson(response, 200, await hub.runtime.snapshot());
+			sendJson(response, 200, await hub.controller.snapshot());
 		}),
 		"POST terminate": withSession(async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
-			await hub.runtime.terminate();
+			await hub.controller.terminate();
 			await hubs.remove(sessionId);
 			sendJson(response, 200, { status: "stopped" });
 		}),
@@ -135,11 +135,11 @@ export function createRouter(deps: RouteDeps) {
 		});
 		const hub = await hubs.getOrCreate(session.id, organizationId);
 		// Boot in the background; clients follow progress as session.status events.
-		void hub.runtime
+		void hub.controller
 			.ensureReady()
 			.then(async () => {
 				if (body.initialPrompt) {
-					await hub.runtime.prompt({
+					await hub.controller.prompt({
 						text: body.initialPrompt,
 						source: principal.kind === "user" ? "web" : "api",
 						...(principal.kind === "user" ? { senderId: principal.userId } : {}),

@@ -62,7 +62,7 @@ export interface AgentSettings {
 	llmAccess?: LlmAccess;
 }
 
-export interface RuntimeDeps {
+export interface SessionControllerDeps {
 	/** The gateway's own URL as the host reaches it (sandboxes reach it through an egress relay). */
 	gatewayUrl: () => string;
 	services: ServiceContext;
@@ -120,7 +120,7 @@ interface Live {
  * One session's sandbox and agent: boots (or recovers, or resumes) the sandbox with OpenCode,
  * bridges OpenCode's event stream into the session's event log, and carries out commands.
  */
-export class SessionRuntime {
+export class SessionController {
 	private live: Live | undefined;
 	private booting: Promise<Live> | undefined;
 	readonly git: GitOperations;
@@ -128,7 +128,7 @@ export class SessionRuntime {
 	constructor(
 		readonly sessionId: string,
 		readonly organizationId: string,
-		private readonly deps: RuntimeDeps,
+		private readonly deps: SessionControllerDeps,
 	) {
 		this.git = new GitOperations(() => {
 			const live = this.requireLive();
@@ -173,7 +173,7 @@ export class SessionRuntime {
 		});
 	}
 
-	/** Boots the runtime once; concurrent callers share the same boot. */
+	/** Boots the session once; concurrent callers share the same boot. */
 	ensureReady(): Promise<Live> {
 		if (this.live) return Promise.resolve(this.live);
 		this.booting ??= this.boot().finally(() => {
