@@ -3,9 +3,11 @@ import {
 	type ClientCommand,
 	closeCodes,
 	DomainError,
+	type MessageSource,
 	type SessionEvent,
 	type SessionEventInput,
 } from "@proliferate/shared";
+import type { GatewayPrincipal } from "@proliferate/shared/auth";
 import { type AppendFence, type EventLog, FencedAppendError } from "../events/event-log";
 import { GitOperationError } from "../session/git-operations";
 import type { SessionController } from "../session/session-controller";
@@ -31,6 +33,13 @@ export interface HubView {
 	publish: (input: SessionEventInput) => Promise<void>;
 	isAgentBusy: () => boolean;
 	turnState: () => ReturnType<SessionHub["turnState"]>;
+}
+
+export type PromptCommand = Extract<ClientCommand, { type: "prompt" }>;
+
+/** Where a message comes from when its sender does not say: a person's token is the web app, any other token the API. */
+export function sourceOf(principal: GatewayPrincipal): MessageSource {
+	return principal.kind === "user" ? "web" : "api";
 }
 
 const turnEndingStatuses = new Set<string>(["idle", "paused", "stopped", "failed"]);
@@ -232,18 +241,30 @@ export class SessionHub {
 		});
 	}
 
+	/**
+	 * The one door for prompts: the stream's `prompt` command, `POST /sessions/:id/message` and a
+	 * new session's `initialPrompt` all enter here. The source defaults to the sender's (`sourceOf`);
+	 * a person's prompt carries their user id.
+	 */
+	prompt(
+		command: PromptCommand,
+		sender: { principal: GatewayPrincipal; source?: MessageSource | undefined },
+	): Promise<{ messageId: string }> {
+		const { principal } = sender;
+		return this.controller.prompt({
+			text: command.content,
+			...(command.images ? { images: command.images } : {}),
+			source: sender.source ?? sourceOf(principal),
+			...(principal.kind === "user" && principal.userId ? { senderId: principal.userId } : {}),
+		});
+	}
+
 	private async execute(client: ClientConnection, command: ClientCommand): Promise<unknown> {
-		const senderId = client.principal.kind === "user" ? client.principal.userId : undefined;
 		switch (command.type) {
 			case "ping":
 				return undefined;
 			case "prompt":
-				return this.controller.prompt({
-					text: command.content,
-					...(command.images ? { images: command.images } : {}),
-					source: client.principal.kind === "user" ? "web" : "api",
-					...(senderId ? { senderId } : {}),
-				});
+				return this.prompt(command, { principal: client.principal });
 			case "cancel":
 				await this.controller.cancel();
 				return { cancelled: true };

@@ -2,10 +2,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "@proliferate/logger";
 import type { SandboxProviderRegistry } from "@proliferate/sandbox";
 import { type ServiceContext, sessions } from "@proliferate/services";
-import { DomainError } from "@proliferate/shared";
+import { DomainError, messageSourceSchema } from "@proliferate/shared";
 import { z } from "zod";
 import type { EventLog } from "../events/event-log";
 import type { HubManager } from "../hub/hub-manager";
+import { sourceOf } from "../hub/session-hub";
 import { handlePreviewRequest, type PreviewDeps } from "../preview/preview-routes";
 import { handleSandboxRequest, type SandboxRouteDeps } from "../sandbox/sandbox-routes";
 import { type AuthSecrets, authenticate, authorizeSession, organizationOf } from "./auth";
@@ -37,7 +38,7 @@ const createSessionBody = z.object({
 const messageBody = z.object({
 	content: z.string().min(1).max(100_000),
 	images: z.array(z.string().startsWith("data:image/")).max(8).optional(),
-	source: z.enum(["web", "api", "cli", "slack", "automation"]).optional(),
+	source: messageSourceSchema.optional(),
 });
 
 type Handler = (context: {
@@ -72,12 +73,10 @@ export function createRouter(deps: RouteDeps) {
 		"POST message": withSession(async ({ request, response, sessionId, organizationId, principal }) => {
 			const body = await readJson(request, messageBody);
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
-			const result = await hub.controller.prompt({
-				text: body.content,
-				...(body.images ? { images: body.images } : {}),
-				source: body.source ?? (principal.kind === "user" ? "web" : "api"),
-				...(principal.kind === "user" ? { senderId: principal.userId } : {}),
-			});
+			const result = await hub.prompt(
+				{ type: "prompt", content: body.content, ...(body.images ? { images: body.images } : {}) },
+				{ principal, source: body.source },
+			);
 			sendJson(response, 202, result);
 		}),
 		"POST cancel": withSession(async ({ response, sessionId, organizationId }) => {
@@ -131,7 +130,7 @@ export function createRouter(deps: RouteDeps) {
 			branch: body.branch ?? null,
 			modelId: body.modelId ?? null,
 			kind: body.kind ?? "coding",
-			clientSource: principal.kind === "user" ? "web" : "api",
+			clientSource: sourceOf(principal),
 		});
 		const hub = await hubs.getOrCreate(session.id, organizationId);
 		// Boot in the background; clients follow progress as session.status events.
@@ -139,11 +138,7 @@ export function createRouter(deps: RouteDeps) {
 			.ensureReady()
 			.then(async () => {
 				if (body.initialPrompt) {
-					await hub.controller.prompt({
-						text: body.initialPrompt,
-						source: principal.kind === "user" ? "web" : "api",
-						...(principal.kind === "user" ? { senderId: principal.userId } : {}),
-					});
+					await hub.prompt({ type: "prompt", content: body.initialPrompt }, { principal });
 				}
 			})
 			.catch((error: unknown) => logger.warn({ err: error, sessionId: session.id }, "session boot failed"));
