@@ -13,6 +13,7 @@ import { GitOperationError } from "../session/git-operations";
 import type { SessionController } from "../session/session-controller";
 import type { ClientConnection } from "./client-connection";
 import { EventPublisher, type PublisherLimits } from "./event-publisher";
+import { gitResultEvent, isGitCommand, runGitCommand } from "./git-commands";
 
 export interface SessionHubDeps {
 	sessionId: string;
@@ -210,35 +211,10 @@ export class SessionHub {
 				message: domain ? error.message : `The ${command.type} command failed; see the gateway's log`,
 				...(requestId ? { requestId } : {}),
 			});
-			if (command.type.startsWith("git.") && error instanceof GitOperationError) {
-				await this.publishGitResult(command, false, error.gitCode, error.message);
+			if (isGitCommand(command) && error instanceof GitOperationError) {
+				await this.publish(gitResultEvent(command, false, error.gitCode, error.message));
 			}
 		}
-	}
-
-	private async publishGitResult(
-		command: ClientCommand,
-		success: boolean,
-		code: string,
-		message: string,
-		prUrl?: string,
-	) {
-		const action = command.type.replace("git.", "") as
-			| "status"
-			| "diff"
-			| "create_branch"
-			| "commit"
-			| "push"
-			| "create_pr";
-		await this.publish({
-			type: "git.result",
-			action,
-			success,
-			code: code as "SUCCESS",
-			message,
-			...(prUrl ? { prUrl } : {}),
-			...(command.requestId ? { requestId: command.requestId } : {}),
-		});
 	}
 
 	/**
@@ -269,36 +245,12 @@ export class SessionHub {
 				await this.controller.cancel();
 				return { cancelled: true };
 			case "git.status":
-				return this.controller.git.status();
 			case "git.diff":
-				return this.controller.git.diff(command.path);
-			case "git.create_branch": {
-				const message = await this.controller.git.createBranch(command.branchName);
-				await this.publishGitResult(command, true, "SUCCESS", message);
-				return { message };
-			}
-			case "git.commit": {
-				const message = await this.controller.git.commit(command.message, {
-					...(command.includeUntracked !== undefined ? { includeUntracked: command.includeUntracked } : {}),
-					...(command.files ? { files: command.files } : {}),
-				});
-				await this.publishGitResult(command, true, "SUCCESS", message);
-				return { message };
-			}
-			case "git.push": {
-				const message = await this.controller.git.push();
-				await this.publishGitResult(command, true, "SUCCESS", message);
-				return { message };
-			}
-			case "git.create_pr": {
-				const pull = await this.controller.openPullRequest({
-					title: command.title,
-					...(command.body !== undefined ? { body: command.body } : {}),
-					...(command.baseBranch ? { baseBranch: command.baseBranch } : {}),
-				});
-				await this.publishGitResult(command, true, "SUCCESS", pull.message, pull.url);
-				return pull;
-			}
+			case "git.create_branch":
+			case "git.commit":
+			case "git.push":
+			case "git.create_pr":
+				return runGitCommand(this.controller, command, (input) => this.publish(input));
 			case "run_command":
 				return this.controller.runCommand(command.command);
 			case "env.submit":
