@@ -2,7 +2,8 @@ import { withTransaction } from "@proliferate/db";
 import type { InvitationStatus, MemberRole } from "@proliferate/db/schema";
 import type { ServiceContext } from "../context";
 import { generateTextId } from "../ids";
-import { invitationEmail, type MailTransport } from "../mail/index";
+import { invitationEmail } from "../mail/templates";
+import type { MailTransport } from "../mail/transport";
 import * as orgsDb from "./db";
 import {
 	AlreadyMemberError,

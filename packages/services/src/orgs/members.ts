@@ -1,6 +1,6 @@
 import { withTransaction } from "@proliferate/db";
 import type { MemberRole } from "@proliferate/db/schema";
-import { recordAuditEvent } from "../audit/index";
+import { recordAuditEvent } from "../audit/service";
 import type { ServiceContext } from "../context";
 import * as orgsDb from "./db";
 import { LastOwnerError, MemberNotFoundError, NotAMemberError, PermissionDeniedError } from "./errors";

@@ -1,7 +1,7 @@
 import { withTransaction } from "@proliferate/db";
 import type { GatewaySandboxProviders } from "@proliferate/gateway-clients";
 import { DomainError, type SandboxProviderType } from "@proliferate/shared";
-import { recordAuditEvent } from "../audit/index";
+import { recordAuditEvent } from "../audit/service";
 import type { OrgScope, ServiceContext } from "../context";
 import { callGateway, type GatewayAccess, gatewayClient } from "../gateway/client";
 import { PermissionDeniedError } from "./errors";
