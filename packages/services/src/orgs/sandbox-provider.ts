@@ -1,8 +1,8 @@
-import { withTransaction } from "@proliferate/db";
 import type { GatewaySandboxProviders } from "@proliferate/gateway-clients";
 import { DomainError, type SandboxProviderType } from "@proliferate/shared";
 import { recordAuditEvent } from "../audit/service";
 import type { OrgScope, ServiceContext } from "../context";
+import { withTransaction } from "../db/client";
 import { callGateway, type GatewayAccess, gatewayClient } from "../gateway/client";
 import { PermissionDeniedError } from "./errors";
 import type { Actor } from "./members";
