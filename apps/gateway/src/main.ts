@@ -7,8 +7,8 @@ import { SandboxProviderRegistry, sandboxProvidersConfigFromEnv } from "@prolife
 import { createDb, integrations } from "@proliferate/services";
 import { Redis } from "ioredis";
 import { createGateway } from "./create-gateway";
-import { proxyLlmAccess } from "./runtime/llm-access";
-import { sandboxRuntime } from "./runtime/sandbox-runtime";
+import { proxyLlmAccess } from "./session/llm-access";
+import { sandboxRuntime } from "./session/sandbox-runtime";
 import { webSocketLimitsFromEnv } from "./ws/limits";
 
 const env = loadEnvironmentOrExit(gatewayEnvSchema, "gateway");

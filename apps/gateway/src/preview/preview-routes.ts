@@ -26,7 +26,7 @@ const previewLinksPath = /^\/sessions\/(?<sessionId>[^/]+)\/preview-links(?:\/(?
 
 async function hubFor(deps: PreviewDeps, sessionId: string, organizationId: string): Promise<SessionHub> {
 	const hub = await deps.hubs.getOrCreate(sessionId, organizationId);
-	await hub.runtime.ensureReady();
+	await hub.controller.ensureReady();
 	return hub;
 }
 
@@ -43,7 +43,7 @@ export function previewRoutes(deps: PreviewDeps): HttpRoute[] {
 				if (request.method === "POST" && !params.token) {
 					const { port } = await readJson(request, z.object({ port: portSchema }));
 					const hub = await hubFor(deps, sessionId, organizationId);
-					await hub.runtime.resolvePort(port);
+					await hub.controller.resolvePort(port);
 					const token = await deps.previewLinks.create({ sessionId, organizationId, port });
 					const previewUrl = `${deps.gatewayUrl()}/preview/${token}/`;
 					await hub.publish({ type: "preview.url", port, url: previewUrl });
@@ -123,7 +123,7 @@ async function proxyTo(
 		}
 		throw error;
 	}
-	await proxyHttp(request, response, await hub.runtime.resolvePort(port), path);
+	await proxyHttp(request, response, await hub.controller.resolvePort(port), path);
 }
 
 /** WebSocket upgrades on preview links (dev servers' hot reload), relayed frame by frame to the sandbox port. */
@@ -136,7 +136,7 @@ export function previewUpgradeRoute(deps: PreviewDeps): UpgradeRoute {
 				const target = await deps.previewLinks.resolve(params.token ?? "");
 				if (!target) return refuseWithStatus(socket, 404, "This preview link does not exist or was revoked");
 				const hub = await hubFor(deps, target.sessionId, target.organizationId);
-				const targetBase = await hub.runtime.resolvePort(target.port);
+				const targetBase = await hub.controller.resolvePort(target.port);
 				if (socket.destroyed) return;
 				deps.relay.relay({
 					request,

@@ -47,8 +47,8 @@ async function resolveTarget(
 ): Promise<Target> {
 	const { sessionId, organizationId } = access;
 	const hub = await deps.hubs.getOrCreate(sessionId, organizationId);
-	await hub.runtime.ensureReady();
-	const mcp = await hub.runtime.sandboxMcp();
+	await hub.controller.ensureReady();
+	const mcp = await hub.controller.sandboxMcp();
 	url.searchParams.delete("token");
 	return { sessionId, organizationId, hub, mcp, mcpPath, path: `${mcpPath}${url.search}` };
 }
@@ -107,7 +107,7 @@ async function exposeService(
 		sendJson(response, answer.status, body);
 		return;
 	}
-	await target.hub.runtime.resolvePort(body.port);
+	await target.hub.controller.resolvePort(body.port);
 	const token = await deps.previewLinks.create({
 		sessionId: target.sessionId,
 		organizationId: target.organizationId,

@@ -1,12 +1,14 @@
 import type { Logger } from "@proliferate/logger";
 import type { SandboxProviderRegistry } from "@proliferate/sandbox";
 import { type ServiceContext, sessions } from "@proliferate/services";
+import { messageSourceSchema } from "@proliferate/shared";
 import { z } from "zod";
 import type { EventLog } from "../events/event-log";
 import { type AuthSecrets, createAccessControl, organizationOf, type SessionAccess } from "../http/auth";
 import { readJson, sendError, sendJson } from "../http/responses";
 import { createHttpRouter, createUpgradeRouter, type HttpContext, type HttpRoute } from "../http/routing";
 import type { HubManager } from "../hub/hub-manager";
+import { sourceOf } from "../hub/session-hub";
 import { type PreviewDeps, previewRoutes, previewUpgradeRoute } from "../preview/preview-routes";
 import { type SandboxRouteDeps, sandboxRoute, terminalUpgradeRoute } from "../sandbox/sandbox-routes";
 import type { StreamHandler } from "../ws/stream";
@@ -39,7 +41,7 @@ const createSessionBody = z.object({
 const messageBody = z.object({
 	content: z.string().min(1).max(100_000),
 	images: z.array(z.string().startsWith("data:image/")).max(8).optional(),
-	source: z.enum(["web", "api", "cli", "slack", "automation"]).optional(),
+	source: messageSourceSchema.optional(),
 });
 
 type SessionContext = HttpContext & SessionAccess;
@@ -64,17 +66,15 @@ export function createRouter(deps: RouteDeps) {
 		sessionAction("POST", "message", async ({ request, response, sessionId, organizationId, principal }) => {
 			const body = await readJson(request, messageBody);
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
-			const result = await hub.runtime.prompt({
-				text: body.content,
-				...(body.images ? { images: body.images } : {}),
-				source: body.source ?? (principal.kind === "user" ? "web" : "api"),
-				...(principal.kind === "user" ? { senderId: principal.userId } : {}),
-			});
+			const result = await hub.prompt(
+				{ type: "prompt", content: body.content, ...(body.images ? { images: body.images } : {}) },
+				{ principal, source: body.source },
+			);
 			sendJson(response, 202, result);
 		}),
 		sessionAction("POST", "cancel", async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
-			await hub.runtime.cancel();
+			await hub.controller.cancel();
 			sendJson(response, 200, { cancelled: true });
 		}),
 		sessionAction("GET", "status", async ({ response, sessionId, organizationId }) => {
@@ -84,27 +84,27 @@ export function createRouter(deps: RouteDeps) {
 				sessionId,
 				status: session.status,
 				statusReason: session.statusReason,
-				runtimeReady: hub?.runtime.ready ?? false,
+				runtimeReady: hub?.controller.ready ?? false,
 				clients: hub?.clientCount ?? 0,
 				lastSeq: await deps.eventLog.lastSeq(sessionId),
 			});
 		}),
 		sessionAction("POST", "pause", async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
-			sendJson(response, 200, await hub.runtime.pause());
+			sendJson(response, 200, await hub.controller.pause());
 		}),
 		sessionAction("POST", "resume", async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
-			await hub.runtime.ensureReady();
+			await hub.controller.ensureReady();
 			sendJson(response, 200, { status: "running" });
 		}),
 		sessionAction("POST", "snapshot", async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
-			sendJson(response, 200, await hub.runtime.snapshot());
+			sendJson(response, 200, await hub.controller.snapshot());
 		}),
 		sessionAction("POST", "terminate", async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
-			await hub.runtime.terminate();
+			await hub.controller.terminate();
 			await hubs.remove(sessionId);
 			sendJson(response, 200, { status: "stopped" });
 		}),
@@ -126,19 +126,15 @@ export function createRouter(deps: RouteDeps) {
 			branch: body.branch ?? null,
 			modelId: body.modelId ?? null,
 			kind: body.kind ?? "coding",
-			clientSource: principal.kind === "user" ? "web" : "api",
+			clientSource: sourceOf(principal),
 		});
 		const hub = await hubs.getOrCreate(session.id, organizationId);
 		// Boot in the background; clients follow progress as session.status events.
-		void hub.runtime
+		void hub.controller
 			.ensureReady()
 			.then(async () => {
 				if (body.initialPrompt) {
-					await hub.runtime.prompt({
-						text: body.initialPrompt,
-						source: principal.kind === "user" ? "web" : "api",
-						...(principal.kind === "user" ? { senderId: principal.userId } : {}),
-					});
+					await hub.prompt({ type: "prompt", content: body.initialPrompt }, { principal });
 				}
 			})
 			.catch((error: unknown) => logger.warn({ err: error, sessionId: session.id }, "session boot failed"));

@@ -23,8 +23,8 @@ import { createFakeGithub, type FakeGithub } from "@proliferate/vitest-setup/fak
 import { Redis } from "ioredis";
 import WebSocket from "ws";
 import { createGateway, type Gateway, type GatewayDeps } from "../create-gateway";
-import { proxyLlmAccess } from "../runtime/llm-access";
-import { IMAGE_HELPERS_DIGEST_PATH, sandboxRuntime } from "../runtime/sandbox-runtime";
+import { proxyLlmAccess } from "../session/llm-access";
+import { IMAGE_HELPERS_DIGEST_PATH, sandboxRuntime } from "../session/sandbox-runtime";
 import { type LlmProxyProcess, startLlmProxyProcess } from "./llm-proxy-process";
 
 /**
