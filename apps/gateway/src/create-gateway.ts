@@ -6,14 +6,12 @@ import type { SandboxProviderRegistry } from "@proliferate/sandbox";
 import type { integrations, ServiceContext } from "@proliferate/services";
 import type { Redis } from "ioredis";
 import { EventLog } from "./events/event-log";
+import type { AuthSecrets } from "./http/auth";
 import type { PublisherLimits } from "./hub/event-publisher";
 import { HubManager } from "./hub/hub-manager";
 import { OwnershipLeases } from "./hub/ownership";
 import { PreviewLinks } from "./preview/preview-links";
-import { handlePreviewUpgrade } from "./preview/preview-routes";
 import { createWebSocketRelay } from "./preview/websocket-relay";
-import { handleSandboxUpgrade } from "./sandbox/sandbox-routes";
-import type { AuthSecrets } from "./server/auth";
 import { createRouter } from "./server/routes";
 import { SandboxStopWatch } from "./session/sandbox-stops";
 import { type AgentSettings, SessionController } from "./session/session-controller";
@@ -111,20 +109,23 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		logger: deps.logger.child({ module: "ws-relay" }),
 		limits: limits.relay,
 	});
+	const stream = createStreamHandler({
+		hubs,
+		logger: deps.logger.child({ module: "stream" }),
+		limits: limits.stream,
+	});
 	const previewDeps = {
-		services: deps.services,
 		hubs,
 		previewLinks: new PreviewLinks(deps.redis, deps.redisPrefix),
-		secrets: deps.secrets,
 		gatewayUrl: () => url,
 		logger: deps.logger,
 		relay,
 	};
-	const sandboxDeps = previewDeps;
-	const route = createRouter({
+	const router = createRouter({
 		preview: previewDeps,
-		sandbox: sandboxDeps,
-		artifactsDirectory: deps.artifactsDirectory,
+		sandbox: previewDeps,
+		tools: { services: deps.services, hubs, artifactsDirectory: deps.artifactsDirectory },
+		stream,
 		services: deps.services,
 		hubs,
 		eventLog,
@@ -132,18 +133,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		logger: deps.logger,
 		providers: deps.providers,
 	});
-	const stream = createStreamHandler({
-		services: deps.services,
-		hubs,
-		secrets: deps.secrets,
-		logger: deps.logger.child({ module: "stream" }),
-		limits: limits.stream,
-	});
 	const server = createServer((request, response) => {
 		response.setHeader("access-control-allow-origin", "*");
 		response.setHeader("access-control-allow-headers", "authorization, content-type, x-organization-id");
 		response.setHeader("access-control-allow-methods", "GET, POST, DELETE, OPTIONS");
-		void route(request, response);
+		void router.handleRequest(request, response);
 	});
 	let closing = false;
 	const upgradedSockets = new Set<Duplex>();
@@ -158,13 +152,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		// layers above add their own handling once they own the socket.
 		socket.on("error", (error) => deps.logger.debug({ err: error }, "upgraded socket failed"));
 		try {
-			if (
-				!stream.handleUpgrade(request, socket, head) &&
-				!handlePreviewUpgrade(previewDeps, request, socket, head) &&
-				!handleSandboxUpgrade(sandboxDeps, request, socket, head)
-			) {
-				socket.destroy();
-			}
+			if (!router.handleUpgrade(request, socket, head)) socket.destroy();
 		} catch (error) {
 			deps.logger.error({ err: error, url: request.url }, "WebSocket upgrade failed");
 			socket.destroy();

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { gatewayEnvSchema, loadEnvironmentOrExit } from "@proliferate/environment";
-import { createLlmProxyClient } from "@proliferate/llm-proxy/client";
+import { createLlmProxyClient } from "@proliferate/llm-proxy-client";
 import { createLogger, installProcessGuard } from "@proliferate/logger";
 import { SandboxProviderRegistry, sandboxProvidersConfigFromEnv } from "@proliferate/sandbox";
 import { createDb, integrations } from "@proliferate/services";
@@ -9,6 +9,7 @@ import { Redis } from "ioredis";
 import { createGateway } from "./create-gateway";
 import { proxyLlmAccess } from "./session/llm-access";
 import { sandboxRuntime } from "./session/sandbox-runtime";
+import { webSocketLimitsFromEnv } from "./ws/limits";
 
 const env = loadEnvironmentOrExit(gatewayEnvSchema, "gateway");
 const logger = createLogger({ service: "gateway", level: env.LOG_LEVEL });
@@ -101,6 +102,7 @@ const gateway = createGateway({
 	sandboxLifetimeSeconds: env.SANDBOX_TIMEOUT_SECONDS,
 	artifactsDirectory: resolve(env.PROLIFERATE_DATA_DIR, "artifacts"),
 	idleTimeoutMs: env.SESSION_IDLE_TIMEOUT_SECONDS * 1000,
+	webSocketLimits: webSocketLimitsFromEnv(env),
 	...(env.SECRETS_ENCRYPTION_KEY
 		? {
 				github: {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { sendJson } from "@proliferate/http-kit";
 import type { Logger } from "@proliferate/logger";
 import type { ServiceContext } from "@proliferate/services";
 import { DomainError } from "@proliferate/shared";
@@ -43,15 +44,6 @@ export interface LlmProxy {
 	/** Writes pending spend now. */
 	flush: () => Promise<void>;
 	close: () => Promise<void>;
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-	const text = JSON.stringify(body);
-	response.writeHead(status, {
-		"content-type": "application/json",
-		"content-length": Buffer.byteLength(text),
-	});
-	response.end(text);
 }
 
 /** Builds the proxy (HTTP server, key cache, spend meter, metrics); `main.ts` and tests both use it. */

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { llmProxyEnvSchema, loadEnvironmentOrExit } from "@proliferate/environment";
-import { createLogger } from "@proliferate/logger";
+import { createLogger, installProcessGuard } from "@proliferate/logger";
 import { createDb } from "@proliferate/services";
 import { Redis } from "ioredis";
 import { createLlmProxy } from "./create-proxy";
@@ -8,6 +8,9 @@ import { CatalogError, defaultCatalogConfig, ModelCatalog, parseCatalogJson } fr
 
 const env = loadEnvironmentOrExit(llmProxyEnvSchema, "llm-proxy");
 const logger = createLogger({ service: "llm-proxy", level: env.LOG_LEVEL });
+// Anything that escapes every handler is logged with its context; an uncaught exception exits 1 and
+// `make start` (or the orchestrator) restarts the proxy.
+installProcessGuard(logger);
 
 let catalog: ModelCatalog;
 try {

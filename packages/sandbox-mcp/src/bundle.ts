@@ -21,7 +21,7 @@ function newestSource(directory: string): number {
 
 /**
  * Bundles sandbox-mcp for sandboxes, which see neither the repository nor its node_modules: one ESM
- * file (zod, ws and the shared protocol inlined) plus node-pty's JavaScript and its native addon in
+ * file (zod, ws, the shared protocol and http-kit inlined) plus node-pty's JavaScript and its native addon in
  * `dist/node_modules/node-pty`, loadable by the host's node binary mounted in the sandbox.
  */
 export async function buildSandboxMcpBundle(): Promise<string> {
@@ -60,8 +60,12 @@ export async function buildSandboxMcpBundle(): Promise<string> {
 /** Builds the bundle when it is missing or older than the sources (tests and dev start call this). */
 export async function ensureSandboxMcpBundle(): Promise<string> {
 	const entry = join(SANDBOX_MCP_HOST_DIR, SANDBOX_MCP_ENTRY);
-	const sharedSources = join(packageDirectory, "..", "shared", "src");
-	const newest = Math.max(newestSource(join(packageDirectory, "src")), newestSource(sharedSources));
+	// The bundle inlines the workspace packages sandbox-mcp imports: their sources count too.
+	const newest = Math.max(
+		...["sandbox-mcp", "shared", "http-kit"].map((name) =>
+			newestSource(join(packageDirectory, "..", name, "src")),
+		),
+	);
 	if (existsSync(entry) && statSync(entry).mtimeMs >= newest) return SANDBOX_MCP_HOST_DIR;
 	return buildSandboxMcpBundle();
 }

@@ -1,5 +1,4 @@
 import { DomainError } from "@proliferate/shared/errors";
-import { z } from "zod";
 
 export class UnauthorizedError extends DomainError {
 	constructor() {
@@ -92,8 +91,5 @@ export class CommandFailedError extends DomainError {
 	}
 }
 
-export function parseInput<Schema extends z.ZodType>(schema: Schema, value: unknown): z.infer<Schema> {
-	const result = schema.safeParse(value);
-	if (!result.success) throw new InvalidRequestError(z.prettifyError(result.error).replace(/\n/g, "; "));
-	return result.data;
-}
+/** Input checked against a schema (an `INVALID_INPUT` error naming every issue), as every HTTP server here does. */
+export { parseInput } from "@proliferate/http-kit";

@@ -1,5 +1,5 @@
 import { envSchema, loadEnvironmentOrExit } from "@proliferate/environment";
-import { createLogger } from "@proliferate/logger";
+import { createLogger, installProcessGuard } from "@proliferate/logger";
 import { createScriptedModelServer } from "./server";
 
 const env = loadEnvironmentOrExit(
@@ -7,6 +7,8 @@ const env = loadEnvironmentOrExit(
 	"scripted-model",
 );
 const logger = createLogger({ service: "scripted-model", level: env.LOG_LEVEL });
+// As in every app: what escapes every handler is logged; an uncaught exception exits 1 (and is restarted).
+installProcessGuard(logger);
 const model = await createScriptedModelServer({
 	port: env.SCRIPTED_MODEL_PORT,
 	onRequest: (info) => logger.debug(info, "completion"),

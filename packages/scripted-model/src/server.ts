@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { BodyTooLargeError, readBody, sendJson } from "@proliferate/http-kit";
 import { type ChatMessage, fillPlaceholders, messageText, planReply } from "./conversation";
 import { builtInScripts, type Script } from "./scripts";
 
@@ -30,11 +31,7 @@ export interface ScriptedModelServer {
 
 const maxBodyBytes = 8 * 1024 * 1024;
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-	response.writeHead(status, { "content-type": "application/json" });
-	response.end(JSON.stringify(body));
-}
-
+/** OpenAI's error shape (`{error: {message, type, code}}`), which its SDKs and OpenCode parse. */
 function sendError(
 	response: ServerResponse,
 	status: number,
@@ -42,17 +39,6 @@ function sendError(
 	type = "invalid_request_error",
 ): void {
 	sendJson(response, status, { error: { message, type, code: null } });
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-	let size = 0;
-	const chunks: Buffer[] = [];
-	for await (const chunk of request) {
-		size += (chunk as Buffer).length;
-		if (size > maxBodyBytes) throw new Error("request body too large");
-		chunks.push(chunk as Buffer);
-	}
-	return Buffer.concat(chunks).toString("utf8");
 }
 
 const approximateTokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
@@ -97,8 +83,9 @@ export async function createScriptedModelServer(
 			stream_options?: unknown;
 		};
 		try {
-			body = JSON.parse(await readBody(request));
+			body = JSON.parse((await readBody(request, maxBodyBytes)).toString("utf8"));
 		} catch (error) {
+			if (error instanceof BodyTooLargeError) return sendError(response, 400, error.message);
 			return sendError(
 				response,
 				400,

@@ -1,22 +1,20 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "@proliferate/logger";
-import type { ServiceContext } from "@proliferate/services";
 import { DomainError, terminalCloseCodeFor } from "@proliferate/shared";
 import { WebSocketServer } from "ws";
+import type { SessionAccess } from "../http/auth";
+import { sendJson } from "../http/responses";
+import type { HttpRoute, UpgradeRoute } from "../http/routing";
 import { type HubManager, WrongInstanceError } from "../hub/hub-manager";
 import type { SessionHub } from "../hub/session-hub";
 import { proxyHttp } from "../preview/port-proxy";
 import type { PreviewLinks } from "../preview/preview-links";
 import type { WebSocketRelay } from "../preview/websocket-relay";
-import { type AuthSecrets, authenticate, authorizeSession, organizationOf } from "../server/auth";
-import { sendJson } from "../server/http-helpers";
 import { closeReason, guardSocket } from "../ws/socket-guard";
 
 export interface SandboxRouteDeps {
-	services: ServiceContext;
 	hubs: HubManager;
-	secrets: AuthSecrets;
 	previewLinks: PreviewLinks;
 	gatewayUrl: () => string;
 	logger: Logger;
@@ -25,9 +23,10 @@ export interface SandboxRouteDeps {
 }
 
 /** `/sessions/:id/sandbox/<sandbox-mcp path>`: only these sandbox-mcp areas are reachable. */
-const sandboxPath = /^\/sessions\/([^/]+)\/sandbox(\/(?:terminals|services|files|git)(?:\/[^?]*)?)$/;
+const sandboxPath =
+	/^\/sessions\/(?<sessionId>[^/]+)\/sandbox(?<mcpPath>\/(?:terminals|services|files|git)(?:\/[^?]*)?)$/;
+const terminalSocketPath = /^\/sessions\/(?<sessionId>[^/]+)\/sandbox(?<mcpPath>\/terminals\/[^/]+)$/;
 const exposePath = /^\/services\/([^/]+)\/expose$/;
-const terminalSocketPath = /^\/terminals\/[^/]+$/;
 
 interface Target {
 	sessionId: string;
@@ -39,22 +38,18 @@ interface Target {
 	mcpPath: string;
 }
 
-/** Authenticates the caller, checks the session is theirs, boots the sandbox if needed, finds sandbox-mcp. */
+/** Boots the sandbox of a session the caller may use (checked by the router) if needed, finds sandbox-mcp. */
 async function resolveTarget(
 	deps: SandboxRouteDeps,
-	request: IncomingMessage,
+	access: SessionAccess,
 	url: URL,
-	match: RegExpMatchArray,
+	mcpPath: string,
 ): Promise<Target> {
-	const sessionId = decodeURIComponent(match[1] ?? "");
-	const principal = await authenticate(request, url, deps.secrets);
-	const organizationId = organizationOf(principal, request);
-	await authorizeSession(deps.services, principal, organizationId, sessionId);
+	const { sessionId, organizationId } = access;
 	const hub = await deps.hubs.getOrCreate(sessionId, organizationId);
 	await hub.controller.ensureReady();
 	const mcp = await hub.controller.sandboxMcp();
 	url.searchParams.delete("token");
-	const mcpPath = match[2] ?? "/";
 	return { sessionId, organizationId, hub, mcp, mcpPath, path: `${mcpPath}${url.search}` };
 }
 
@@ -63,33 +58,31 @@ async function resolveTarget(
  * of the session's organization. Requests are forwarded with the sandbox's own token; exposing a
  * service also opens its port through the provider and answers a preview link.
  */
-export async function handleSandboxRequest(
-	deps: SandboxRouteDeps,
-	request: IncomingMessage,
-	response: ServerResponse,
-	url: URL,
-): Promise<boolean> {
-	const match = url.pathname.match(sandboxPath);
-	if (!match) return false;
-	let target: Target;
-	try {
-		target = await resolveTarget(deps, request, url, match);
-	} catch (error) {
-		if (error instanceof WrongInstanceError && error.owner.url) {
-			response.writeHead(307, { location: `${error.owner.url}${request.url ?? "/"}` });
-			response.end();
-			return true;
-		}
-		throw error;
-	}
-	const authorization = { authorization: `Bearer ${target.mcp.token}` };
-	const expose = target.mcpPath.match(exposePath);
-	if (request.method === "POST" && expose) {
-		await exposeService(deps, target, authorization, response);
-		return true;
-	}
-	await proxyHttp(request, response, target.mcp.url, target.path, authorization);
-	return true;
+export function sandboxRoute(deps: SandboxRouteDeps): HttpRoute {
+	return {
+		path: sandboxPath,
+		access: "session",
+		handle: async ({ request, response, url, params, ...access }) => {
+			let target: Target;
+			try {
+				target = await resolveTarget(deps, access, url, params.mcpPath ?? "/");
+			} catch (error) {
+				if (error instanceof WrongInstanceError && error.owner.url) {
+					response.writeHead(307, { location: `${error.owner.url}${request.url ?? "/"}` });
+					response.end();
+					return;
+				}
+				throw error;
+			}
+			const authorization = { authorization: `Bearer ${target.mcp.token}` };
+			const expose = target.mcpPath.match(exposePath);
+			if (request.method === "POST" && expose) {
+				await exposeService(deps, target, authorization, response);
+				return;
+			}
+			await proxyHttp(request, response, target.mcp.url, target.path, authorization);
+		},
+	};
 }
 
 async function exposeService(
@@ -152,28 +145,25 @@ function refuseUpgrade(
 }
 
 /** Terminal WebSockets (`/sessions/:id/sandbox/terminals/:terminalId`), relayed to sandbox-mcp. */
-export function handleSandboxUpgrade(
-	deps: SandboxRouteDeps,
-	request: IncomingMessage,
-	socket: Duplex,
-	head: Buffer,
-): boolean {
-	const url = new URL(request.url ?? "/", "http://gateway");
-	const match = url.pathname.match(sandboxPath);
-	if (!match?.[2] || !terminalSocketPath.test(match[2])) return false;
-	void (async () => {
-		const target = await resolveTarget(deps, request, url, match);
-		if (socket.destroyed) return;
-		deps.relay.relay({
-			request,
-			socket,
-			head,
-			targetBase: target.mcp.url,
-			path: target.path,
-			extraHeaders: { authorization: `Bearer ${target.mcp.token}` },
-			label: "terminal",
-			refuse: (error) => refuseUpgrade(request, socket, head, error, deps.logger),
-		});
-	})().catch((error: unknown) => refuseUpgrade(request, socket, head, error, deps.logger));
-	return true;
+export function terminalUpgradeRoute(deps: SandboxRouteDeps): UpgradeRoute {
+	return {
+		path: terminalSocketPath,
+		access: "session",
+		handle: ({ request, socket, head, url, params, access }) => {
+			void (async () => {
+				const target = await resolveTarget(deps, await access, url, params.mcpPath ?? "/");
+				if (socket.destroyed) return;
+				deps.relay.relay({
+					request,
+					socket,
+					head,
+					targetBase: target.mcp.url,
+					path: target.path,
+					extraHeaders: { authorization: `Bearer ${target.mcp.token}` },
+					label: "terminal",
+					refuse: (error) => refuseUpgrade(request, socket, head, error, deps.logger),
+				});
+			})().catch((error: unknown) => refuseUpgrade(request, socket, head, error, deps.logger));
+		},
+	};
 }

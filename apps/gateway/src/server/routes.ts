@@ -1,23 +1,26 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "@proliferate/logger";
 import type { SandboxProviderRegistry } from "@proliferate/sandbox";
 import { type ServiceContext, sessions } from "@proliferate/services";
-import { DomainError, messageSourceSchema } from "@proliferate/shared";
+import { messageSourceSchema } from "@proliferate/shared";
 import { z } from "zod";
 import type { EventLog } from "../events/event-log";
+import { type AuthSecrets, createAccessControl, organizationOf, type SessionAccess } from "../http/auth";
+import { readJson, sendError, sendJson } from "../http/responses";
+import { createHttpRouter, createUpgradeRouter, type HttpContext, type HttpRoute } from "../http/routing";
 import type { HubManager } from "../hub/hub-manager";
 import { sourceOf } from "../hub/session-hub";
-import { handlePreviewRequest, type PreviewDeps } from "../preview/preview-routes";
-import { handleSandboxRequest, type SandboxRouteDeps } from "../sandbox/sandbox-routes";
-import { type AuthSecrets, authenticate, authorizeSession, organizationOf } from "./auth";
-import { readJson, sendError, sendJson } from "./http-helpers";
+import { type PreviewDeps, previewRoutes, previewUpgradeRoute } from "../preview/preview-routes";
+import { type SandboxRouteDeps, sandboxRoute, terminalUpgradeRoute } from "../sandbox/sandbox-routes";
+import type { StreamHandler } from "../ws/stream";
 import { describeSandboxProviders } from "./sandbox-providers";
-import { handleArtifactDownload, handleToolRoute } from "./tool-routes";
+import { type ToolRouteDeps, toolRoutes } from "./tool-routes";
 
 export interface RouteDeps {
 	preview: PreviewDeps;
 	sandbox: SandboxRouteDeps;
-	artifactsDirectory: string;
+	tools: ToolRouteDeps;
+	/** The session stream's WebSocket endpoint. */
+	stream: StreamHandler;
 	services: ServiceContext;
 	hubs: HubManager;
 	eventLog: EventLog;
@@ -41,36 +44,26 @@ const messageBody = z.object({
 	source: messageSourceSchema.optional(),
 });
 
-type Handler = (context: {
-	request: IncomingMessage;
-	response: ServerResponse;
-	url: URL;
-	sessionId: string;
-}) => Promise<void>;
+type SessionContext = HttpContext & SessionAccess;
 
-/** HTTP routes: thin handlers that authenticate, validate, call the hub/services and map errors. */
+/** `POST /sessions/:id/<action>`-style routes of one session, for users and services of its organization. */
+function sessionAction(
+	method: string,
+	action: string,
+	handle: (context: SessionContext) => Promise<void>,
+): HttpRoute {
+	return { method, path: new RegExp(`^/sessions/(?<sessionId>[^/]+)/${action}$`), access: "session", handle };
+}
+
+/**
+ * The gateway's HTTP and upgrade routers: every route with who may call it (the routers
+ * authenticate, see `http/routing.ts`); handlers validate, call the hub or services, map errors.
+ */
 export function createRouter(deps: RouteDeps) {
 	const { services, hubs, logger } = deps;
 
-	const withSession =
-		(
-			work: (input: {
-				request: IncomingMessage;
-				response: ServerResponse;
-				sessionId: string;
-				organizationId: string;
-				principal: Awaited<ReturnType<typeof authenticate>>;
-			}) => Promise<void>,
-		): Handler =>
-		async ({ request, response, url, sessionId }) => {
-			const principal = await authenticate(request, url, deps.secrets);
-			const organizationId = organizationOf(principal, request);
-			await authorizeSession(services, principal, organizationId, sessionId);
-			await work({ request, response, sessionId, organizationId, principal });
-		};
-
-	const sessionRoutes: Record<string, Handler> = {
-		"POST message": withSession(async ({ request, response, sessionId, organizationId, principal }) => {
+	const sessionRoutes: HttpRoute[] = [
+		sessionAction("POST", "message", async ({ request, response, sessionId, organizationId, principal }) => {
 			const body = await readJson(request, messageBody);
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
 			const result = await hub.prompt(
@@ -79,12 +72,12 @@ export function createRouter(deps: RouteDeps) {
 			);
 			sendJson(response, 202, result);
 		}),
-		"POST cancel": withSession(async ({ response, sessionId, organizationId }) => {
+		sessionAction("POST", "cancel", async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
 			await hub.controller.cancel();
 			sendJson(response, 200, { cancelled: true });
 		}),
-		"GET status": withSession(async ({ response, sessionId, organizationId }) => {
+		sessionAction("GET", "status", async ({ response, sessionId, organizationId }) => {
 			const session = await sessions.getSession(services, { organizationId, sessionId });
 			const hub = hubs.get(sessionId);
 			sendJson(response, 200, {
@@ -96,29 +89,32 @@ export function createRouter(deps: RouteDeps) {
 				lastSeq: await deps.eventLog.lastSeq(sessionId),
 			});
 		}),
-		"POST pause": withSession(async ({ response, sessionId, organizationId }) => {
+		sessionAction("POST", "pause", async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
 			sendJson(response, 200, await hub.controller.pause());
 		}),
-		"POST resume": withSession(async ({ response, sessionId, organizationId }) => {
+		sessionAction("POST", "resume", async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
 			await hub.controller.ensureReady();
 			sendJson(response, 200, { status: "running" });
 		}),
-		"POST snapshot": withSession(async ({ response, sessionId, organizationId }) => {
+		sessionAction("POST", "snapshot", async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
 			sendJson(response, 200, await hub.controller.snapshot());
 		}),
-		"POST terminate": withSession(async ({ response, sessionId, organizationId }) => {
+		sessionAction("POST", "terminate", async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
 			await hub.controller.terminate();
 			await hubs.remove(sessionId);
 			sendJson(response, 200, { status: "stopped" });
 		}),
-	};
+	];
 
-	async function createSession(request: IncomingMessage, response: ServerResponse, url: URL) {
-		const principal = await authenticate(request, url, deps.secrets);
+	async function createSession({
+		request,
+		response,
+		principal,
+	}: HttpContext & { principal: SessionAccess["principal"] }) {
 		const organizationId = organizationOf(principal, request);
 		const body = await readJson(request, createSessionBody);
 		const session = await sessions.createSession(services, {
@@ -145,59 +141,49 @@ export function createRouter(deps: RouteDeps) {
 		sendJson(response, 201, { session });
 	}
 
-	return async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-		const url = new URL(request.url ?? "/", "http://gateway");
-		try {
-			if (request.method === "OPTIONS") {
+	const routes: HttpRoute[] = [
+		{
+			method: "OPTIONS",
+			path: /^/,
+			access: "public",
+			handle: async ({ response }) => {
 				response.writeHead(204);
 				response.end();
-				return;
-			}
-			if (request.method === "GET" && url.pathname === "/health") {
-				sendJson(response, 200, { status: "ok", hubs: hubs.size });
-				return;
-			}
-			if (request.method === "GET" && url.pathname === "/sandbox-providers") {
-				// Deployment-wide (no organization data): any user or service token may read it.
-				await authenticate(request, url, deps.secrets);
-				sendJson(response, 200, describeSandboxProviders(deps.providers));
-				return;
-			}
-			if (request.method === "POST" && url.pathname === "/sessions") {
-				await createSession(request, response, url);
-				return;
-			}
-			if (await handlePreviewRequest(deps.preview, request, response, url)) return;
-			if (await handleSandboxRequest(deps.sandbox, request, response, url)) return;
-			const toolMatch = url.pathname.match(/^\/sessions\/([^/]+)\/tools\/([a-z_]+)$/);
-			if (request.method === "POST" && toolMatch?.[1] && toolMatch[2]) {
-				await handleToolRoute(deps, request, response, decodeURIComponent(toolMatch[1]), toolMatch[2]);
-				return;
-			}
-			const artifactMatch = url.pathname.match(/^\/sessions\/([^/]+)\/artifacts\/([^/]+)$/);
-			if (request.method === "GET" && artifactMatch?.[1] && artifactMatch[2]) {
-				await handleArtifactDownload(
-					deps,
-					request,
-					response,
-					url,
-					decodeURIComponent(artifactMatch[1]),
-					decodeURIComponent(artifactMatch[2]),
-				);
-				return;
-			}
-			const match = url.pathname.match(/^\/sessions\/([^/]+)\/([a-z]+)$/);
-			const handler = match ? sessionRoutes[`${request.method} ${match[2]}`] : undefined;
-			if (!match?.[1] || !handler) {
-				throw new DomainError(
-					"not_found",
-					"ROUTE_NOT_FOUND",
-					`No route for ${request.method} ${url.pathname}`,
-				);
-			}
-			await handler({ request, response, url, sessionId: decodeURIComponent(match[1]) });
-		} catch (error) {
-			sendError(response, error, logger);
-		}
+			},
+		},
+		{
+			method: "GET",
+			path: /^\/health$/,
+			access: "public",
+			handle: async ({ response }) => sendJson(response, 200, { status: "ok", hubs: hubs.size }),
+		},
+		{
+			method: "GET",
+			path: /^\/sandbox-providers$/,
+			// Deployment-wide (no organization data): any user or service token may read it.
+			access: "principal",
+			handle: async ({ response }) => sendJson(response, 200, describeSandboxProviders(deps.providers)),
+		},
+		{ method: "POST", path: /^\/sessions$/, access: "principal", handle: createSession },
+		...previewRoutes(deps.preview),
+		sandboxRoute(deps.sandbox),
+		...toolRoutes(deps.tools),
+		...sessionRoutes,
+	];
+	const accessControl = createAccessControl({ services, secrets: deps.secrets });
+	return {
+		handleRequest: createHttpRouter({
+			routes,
+			accessControl,
+			sendError: (response, error) => sendError(response, error, logger),
+		}),
+		handleUpgrade: createUpgradeRouter({
+			routes: [
+				deps.stream.upgradeRoute,
+				previewUpgradeRoute(deps.preview),
+				terminalUpgradeRoute(deps.sandbox),
+			],
+			accessControl,
+		}),
 	};
 }

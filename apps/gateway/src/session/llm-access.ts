@@ -1,4 +1,4 @@
-import type { LlmProxyClient } from "@proliferate/llm-proxy/client";
+import type { LlmProxyClient } from "@proliferate/llm-proxy-client";
 
 /** Where a session's OpenCode sends model requests, and with which key. */
 export interface SessionLlmEndpoint {

@@ -4,9 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDemoRepo } from "@proliferate/demo-repo";
 import { createGatewayHttpClient, createSyncClient, type SessionStream } from "@proliferate/gateway-clients";
-import { defaultCatalogConfig, ModelCatalog } from "@proliferate/llm-proxy/catalog";
-import { createLlmProxyClient, type LlmProxyClient } from "@proliferate/llm-proxy/client";
-import { createLlmProxy, type LlmProxy } from "@proliferate/llm-proxy/create-proxy";
+import { createLlmProxyClient, type LlmProxyClient } from "@proliferate/llm-proxy-client";
 import { createLogger, createSilentLogger } from "@proliferate/logger";
 import { E2BSandboxProvider, LocalSandboxProvider, SandboxProviderRegistry } from "@proliferate/sandbox";
 import { type FakeE2bServer, startFakeE2bServer } from "@proliferate/sandbox/testing";
@@ -27,14 +25,15 @@ import WebSocket from "ws";
 import { createGateway, type Gateway, type GatewayDeps } from "../create-gateway";
 import { proxyLlmAccess } from "../session/llm-access";
 import { IMAGE_HELPERS_DIGEST_PATH, sandboxRuntime } from "../session/sandbox-runtime";
+import { type LlmProxyProcess, startLlmProxyProcess } from "./llm-proxy-process";
 
 /**
  * A real gateway with a real database, Redis, local sandboxes, OpenCode and the scripted model,
- * which OpenCode reaches through a real LLM proxy with a virtual key minted per session.
+ * which OpenCode reaches through a real LLM proxy (its own process) with a virtual key minted per session.
  */
 export interface TestPlatform {
 	gateway: Gateway;
-	llmProxy: LlmProxy;
+	llmProxy: LlmProxyProcess;
 	/** The proxy's internal API (spend, keys) as platform services use it. */
 	llmProxyClient: LlmProxyClient;
 	/** Every request the scripted model answered (script and the tool names OpenCode offered). */
@@ -128,16 +127,20 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 		onRequest: (info) => modelRequests.push(info),
 	});
 	const llmProxyAdminSecret = testSecret("llm-proxy-admin");
-	const llmProxy = await createLlmProxy({
-		services: { db: handle.db },
-		redis,
-		redisPrefix: redisInfo.prefix,
-		catalog: new ModelCatalog(defaultCatalogConfig(model.port), {}),
-		logger: createSilentLogger(),
-		adminSecret: llmProxyAdminSecret,
-		spendFlushIntervalMs: 500,
+	// The built-in catalog: the scripted model as "demo".
+	const llmProxy = await startLlmProxyProcess({
+		environment: {
+			NODE_ENV: "test",
+			LOG_LEVEL: setup.logLevel ?? "warn",
+			DATABASE_URL: database.url,
+			REDIS_URL: redisInfo.url,
+			REDIS_KEY_PREFIX: redisInfo.prefix,
+			LLM_PROXY_ADMIN_SECRET: llmProxyAdminSecret,
+			LLM_SPEND_FLUSH_INTERVAL_MS: "500",
+			SCRIPTED_MODEL_PORT: String(model.port),
+		},
+		logPath: join(root, "llm-proxy.log"),
 	});
-	await llmProxy.listen(0);
 	const llmProxyClient = createLlmProxyClient({ baseUrl: llmProxy.url, adminSecret: llmProxyAdminSecret });
 	const llmAccess = proxyLlmAccess(llmProxyClient, llmProxy.url);
 	const { binary, mounts, helpersDigest } = await sandboxRuntime();

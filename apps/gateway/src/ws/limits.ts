@@ -49,5 +49,44 @@ export function resolveWebSocketLimits(input: WebSocketLimitsInput = {}): Gatewa
 	};
 }
 
+/** The limits as the gateway's environment sets them (`GATEWAY_WS_*`; the defaults are `defaultWebSocketLimits`). */
+export interface WebSocketLimitsEnv {
+	GATEWAY_WS_STREAM_MAX_FRAME_BYTES: number;
+	GATEWAY_WS_STREAM_MAX_PENDING_FRAMES: number;
+	GATEWAY_WS_STREAM_MAX_PENDING_BYTES: number;
+	GATEWAY_WS_STREAM_RATE_BURST: number;
+	GATEWAY_WS_STREAM_RATE_PER_SECOND: number;
+	GATEWAY_WS_STREAM_RATE_STRIKES: number;
+	GATEWAY_WS_RELAY_MAX_FRAME_BYTES: number;
+	GATEWAY_WS_RELAY_RATE_BURST: number;
+	GATEWAY_WS_RELAY_RATE_PER_SECOND: number;
+	GATEWAY_WS_RELAY_RATE_STRIKES: number;
+}
+
+export function webSocketLimitsFromEnv(env: WebSocketLimitsEnv): GatewayWebSocketLimits {
+	return {
+		stream: {
+			maxFrameBytes: env.GATEWAY_WS_STREAM_MAX_FRAME_BYTES,
+			maxPendingFrames: env.GATEWAY_WS_STREAM_MAX_PENDING_FRAMES,
+			maxPendingBytes: env.GATEWAY_WS_STREAM_MAX_PENDING_BYTES,
+			rate: {
+				burst: env.GATEWAY_WS_STREAM_RATE_BURST,
+				perSecond: env.GATEWAY_WS_STREAM_RATE_PER_SECOND,
+				strikes: env.GATEWAY_WS_STREAM_RATE_STRIKES,
+			},
+		},
+		relay: {
+			maxFrameBytes: env.GATEWAY_WS_RELAY_MAX_FRAME_BYTES,
+			maxPendingFrames: defaultWebSocketLimits.relay.maxPendingFrames,
+			maxPendingBytes: defaultWebSocketLimits.relay.maxPendingBytes,
+			rate: {
+				burst: env.GATEWAY_WS_RELAY_RATE_BURST,
+				perSecond: env.GATEWAY_WS_RELAY_RATE_PER_SECOND,
+				strikes: env.GATEWAY_WS_RELAY_RATE_STRIKES,
+			},
+		},
+	};
+}
+
 /** Largest frame the gateway accepts from a sandbox-side upstream (dev-server HMR updates can be large). */
 export const MAX_UPSTREAM_FRAME_BYTES = 8 * 1024 * 1024;

@@ -1,7 +1,4 @@
-import type { IncomingMessage } from "node:http";
-import type { Duplex } from "node:stream";
 import type { Logger } from "@proliferate/logger";
-import type { ServiceContext } from "@proliferate/services";
 import {
 	clientCommandSchema,
 	closeCodes,
@@ -11,18 +8,17 @@ import {
 	type ServerFrame,
 } from "@proliferate/shared";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
+import type { SessionAccess } from "../http/auth";
+import type { UpgradeRoute } from "../http/routing";
 import { ClientConnection } from "../hub/client-connection";
 import { type HubManager, WrongInstanceError } from "../hub/hub-manager";
 import type { SessionHub } from "../hub/session-hub";
-import { type AuthSecrets, authenticate, authorizeSession, organizationOf } from "../server/auth";
 import { defaultWebSocketLimits, type WebSocketLimits } from "./limits";
 import { FrameRateLimiter } from "./rate-limit";
 import { closeReason, guardSocket } from "./socket-guard";
 
 export interface StreamDeps {
-	services: ServiceContext;
 	hubs: HubManager;
-	secrets: AuthSecrets;
 	logger: Logger;
 	limits?: WebSocketLimits;
 }
@@ -57,8 +53,9 @@ function echoableRequestId(parsed: unknown): string | undefined {
 }
 
 /**
- * `GET /sessions/:sessionId/stream?token=…&after=<seq>`: authenticate, check the session belongs to
- * the token's organization, replay events after `after`, then stream live ones; accept commands.
+ * `GET /sessions/:sessionId/stream?token=…&after=<seq>`: once the upgrade router's access check
+ * (the token, the session in its organization) succeeds, replay events after `after`, then stream
+ * live ones; accept commands.
  * Refusals complete the handshake, send one error frame and close with a 44xx code, so browsers can
  * read why. Frames are bounded by the WebSocket layer (`maxPayload`), rate-limited per connection,
  * and at most `maxPendingFrames` / `maxPendingBytes` wait for authentication.
@@ -76,7 +73,12 @@ export function createStreamHandler(deps: StreamDeps) {
 		if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
 	};
 
-	async function onConnection(socket: WebSocket, request: IncomingMessage, sessionId: string, url: URL) {
+	async function onConnection(
+		socket: WebSocket,
+		sessionId: string,
+		url: URL,
+		access: Promise<SessionAccess>,
+	) {
 		// Registered before any await: a socket that closes during authentication is never counted as a client.
 		let closed = false;
 		let attached: { hub: SessionHub; connection: ClientConnection } | undefined;
@@ -160,9 +162,7 @@ export function createStreamHandler(deps: StreamDeps) {
 			pendingFrames.push(data);
 		});
 		try {
-			const principal = await authenticate(request, url, deps.secrets);
-			const organizationId = organizationOf(principal, request);
-			const session = await authorizeSession(deps.services, principal, organizationId, sessionId);
+			const { principal, organizationId, session } = await access;
 			if (closed) return;
 			const sessionHub = await deps.hubs.getOrCreate(sessionId, organizationId);
 			if (closed) return;
@@ -200,25 +200,20 @@ export function createStreamHandler(deps: StreamDeps) {
 		}
 	}
 
-	return {
-		server,
-		handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-			const url = new URL(request.url ?? "/", "http://gateway");
-			const match = url.pathname.match(/^\/sessions\/([^/]+)\/stream$/);
-			if (!match?.[1]) return false;
-			let sessionId: string;
-			try {
-				sessionId = decodeURIComponent(match[1]);
-			} catch {
-				return false;
-			}
+	const upgradeRoute: UpgradeRoute = {
+		path: /^\/sessions\/(?<sessionId>[^/]+)\/stream$/,
+		access: "session",
+		handle: ({ request, socket, head, url, sessionId, access }) => {
 			server.handleUpgrade(request, socket, head, (ws) => {
-				void onConnection(ws, request, sessionId, url).catch((error: unknown) => {
+				void onConnection(ws, sessionId, url, access).catch((error: unknown) => {
 					deps.logger.error({ err: error, sessionId }, "stream connection failed");
 					ws.terminate();
 				});
 			});
-			return true;
 		},
 	};
+
+	return { server, upgradeRoute };
 }
+
+export type StreamHandler = ReturnType<typeof createStreamHandler>;

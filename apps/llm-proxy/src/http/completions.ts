@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { readBody } from "@proliferate/http-kit";
 import type { Logger } from "@proliferate/logger";
 import { llm } from "@proliferate/services";
 import { DomainError } from "@proliferate/shared";
@@ -18,8 +19,8 @@ import {
 	type TokenUsage,
 	usageOfResponse,
 } from "../spend/usage";
-import { parseJsonObject, readBody } from "./read-body";
-import { newRequestId, ProxyError, proxyErrors, sendVendorError } from "./vendor-errors";
+import { parseJsonObject } from "./json-object";
+import { bodyReading, newRequestId, ProxyError, proxyErrors, sendVendorError } from "./vendor-errors";
 
 export interface CompletionDeps {
 	catalog: ModelCatalog;
@@ -249,7 +250,7 @@ export async function handleCompletion(
 	};
 	try {
 		key = await authenticate(deps, request, protocol);
-		const body = await readBody(request, deps.maxBodyBytes);
+		const body = await readBody(request, deps.maxBodyBytes, bodyReading);
 		requestBytes = body.length;
 		const parsed = parseJsonObject(body);
 		if (typeof parsed.model !== "string" || !parsed.model)

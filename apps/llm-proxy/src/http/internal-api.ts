@@ -1,13 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { parseInput, readJson, sendError, sendJson } from "@proliferate/http-kit";
 import type { Logger } from "@proliferate/logger";
 import { llm, type ServiceContext } from "@proliferate/services";
-import { DomainError, InvalidInputError } from "@proliferate/shared";
 import { verifyGatewayToken } from "@proliferate/shared/auth";
 import { z } from "zod";
 import type { KeyCache } from "../keys/key-cache";
 import type { SpendMeter } from "../spend/spend-meter";
-import { parseJsonObject, readBody } from "./read-body";
-import { ProxyError } from "./vendor-errors";
+import { bodyReading, ProxyError, statusOf } from "./vendor-errors";
 
 export interface InternalApiDeps {
 	services: ServiceContext;
@@ -53,23 +52,8 @@ const spendQuerySchema = z.object({
 
 const budgetSchema = z.strictObject({ monthlyBudgetUsd: z.number().min(0).nullable() });
 
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-	const result = schema.safeParse(value);
-	if (!result.success)
-		throw new InvalidInputError(
-			result.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; "),
-		);
-	return result.data;
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-	const text = JSON.stringify(body);
-	response.writeHead(status, {
-		"content-type": "application/json",
-		"content-length": Buffer.byteLength(text),
-	});
-	response.end(text);
-}
+/** Internal-API bodies are small: 64 KiB at most (drained, then refused with a 413, as on /v1). */
+const internalBody = { ...bodyReading, limitBytes: 64 * 1024 };
 
 async function authorize(deps: InternalApiDeps, request: IncomingMessage): Promise<void> {
 	const header = request.headers.authorization;
@@ -102,7 +86,7 @@ export async function handleInternal(
 		const method = request.method ?? "GET";
 		const path = url.pathname;
 		if (method === "POST" && path === "/internal/keys") {
-			const input = parse(mintSchema, parseJsonObject(await readBody(request, 64 * 1024)));
+			const input = await readJson(request, mintSchema, internalBody);
 			const minted = await llm.mintVirtualKey(deps.services, {
 				organizationId: input.organizationId,
 				sessionId: input.sessionId ?? null,
@@ -118,7 +102,7 @@ export async function handleInternal(
 			return sendJson(response, 201, minted);
 		}
 		if (method === "POST" && path === "/internal/keys/revoke") {
-			const input = parse(revokeSchema, parseJsonObject(await readBody(request, 64 * 1024)));
+			const input = await readJson(request, revokeSchema, internalBody);
 			const result = await llm.revokeVirtualKeys(deps.services, input);
 			await deps.keys.invalidateKeys(result.keyHashes);
 			for (const key of result.revoked) deps.spend.forget(key.id);
@@ -129,7 +113,7 @@ export async function handleInternal(
 			return sendJson(response, 200, { revoked: result.revoked });
 		}
 		if (method === "GET" && path === "/internal/spend") {
-			const query = parse(spendQuerySchema, Object.fromEntries(url.searchParams));
+			const query = parseInput(spendQuerySchema, Object.fromEntries(url.searchParams));
 			if (query.flush === "true") await deps.spend.flush();
 			const result = await llm.listSpendSince(deps.services, {
 				cursor: query.cursor,
@@ -142,7 +126,7 @@ export async function handleInternal(
 		const budgetPath = /^\/internal\/organizations\/([^/]+)\/budget$/.exec(path);
 		if (method === "PUT" && budgetPath?.[1]) {
 			const organizationId = decodeURIComponent(budgetPath[1]);
-			const input = parse(budgetSchema, parseJsonObject(await readBody(request, 64 * 1024)));
+			const input = await readJson(request, budgetSchema, internalBody);
 			await llm.setOrganizationBudget(deps.services, {
 				organizationId,
 				monthlyBudgetUsd: input.monthlyBudgetUsd,
@@ -152,13 +136,6 @@ export async function handleInternal(
 		}
 		throw new ProxyError("not_found", "ROUTE_NOT_FOUND", `No route for ${method} ${path}`);
 	} catch (error) {
-		const domain = error instanceof DomainError ? error : undefined;
-		if (!domain) deps.logger.error({ err: error }, "internal API call failed");
-		const status = domain ? (domain.code === "REQUEST_TOO_LARGE" ? 413 : domain.httpStatus) : 500;
-		sendJson(response, status, {
-			error: domain
-				? domain.toJSON()
-				: { code: "INTERNAL_ERROR", kind: "internal", message: "Internal error" },
-		});
+		sendError(response, error, { logger: deps.logger, logMessage: "internal API call failed", statusOf });
 	}
 }

@@ -41,6 +41,15 @@ export const proxyErrors = {
 		new ProxyError("not_found", "ROUTE_NOT_FOUND", `No route for ${method} ${path}`),
 };
 
+/**
+ * How the proxy reads bodies (`readBody` of http-kit): oversized ones are drained up to 64 MiB, so
+ * the client reads the 413 instead of a reset connection; one object, shared by every request.
+ */
+export const bodyReading = {
+	drainLimitBytes: 64 * 1024 * 1024,
+	tooLarge: proxyErrors.bodyTooLarge,
+} as const;
+
 export function statusOf(error: DomainError): number {
 	const explicit = error.details?.status;
 	return typeof explicit === "number" ? explicit : error.httpStatus;

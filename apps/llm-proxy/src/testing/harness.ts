@@ -1,4 +1,5 @@
 import { llmModelCatalogSchema } from "@proliferate/environment";
+import { createLlmProxyClient, type LlmProxyClient } from "@proliferate/llm-proxy-client";
 import { createSilentLogger } from "@proliferate/logger";
 import { createDb, type DatabaseHandle, orgs, sessions } from "@proliferate/services";
 import {
@@ -9,7 +10,6 @@ import {
 	testSecret,
 } from "@proliferate/vitest-setup";
 import { Redis } from "ioredis";
-import { createLlmProxyClient, type LlmProxyClient } from "../client";
 import { createLlmProxy, type LlmProxy, type LlmProxyDeps } from "../create-proxy";
 import { ModelCatalog } from "../routing/catalog";
 import { createFakeUpstream, type FakeUpstream } from "./fake-upstream";

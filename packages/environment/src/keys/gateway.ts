@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { httpUrl, port, secret } from "./helpers";
+import { count, httpUrl, port, secret } from "./helpers";
 
 export const gatewayKeys = {
 	// ── Gateway
@@ -27,4 +27,21 @@ export const gatewayKeys = {
 	/** Model id and label sessions use by default. */
 	AGENT_MODEL_ID: z.string().min(1).default("demo"),
 	AGENT_MODEL_LABEL: z.string().min(1).default("Scripted demo model"),
+	// ── Gateway WebSocket limits (per connection). Stream: the session stream; relay: terminal and
+	// preview sockets, relayed to sandbox-mcp or a sandbox port. Over a frame limit a socket closes
+	// with 1009; over its rate a frame is dropped, and `…_RATE_STRIKES` refusals in a row close it (1008).
+	/** Largest stream frame; the client library refuses larger ones itself at 256 KiB (MAX_CLIENT_FRAME_BYTES). */
+	GATEWAY_WS_STREAM_MAX_FRAME_BYTES: count(256 * 1024),
+	/** Frames (and bytes) a stream client may send before its authentication finishes; more closes 1008. */
+	GATEWAY_WS_STREAM_MAX_PENDING_FRAMES: count(64, 0),
+	GATEWAY_WS_STREAM_MAX_PENDING_BYTES: count(4 * 1024 * 1024, 0),
+	/** Stream token bucket: frames at once, refilled per second, refusals in a row before closing. */
+	GATEWAY_WS_STREAM_RATE_BURST: count(60),
+	GATEWAY_WS_STREAM_RATE_PER_SECOND: count(30),
+	GATEWAY_WS_STREAM_RATE_STRIKES: count(30),
+	/** Largest terminal or preview frame from the browser (sandbox-mcp's own terminal limit is 128 KiB). */
+	GATEWAY_WS_RELAY_MAX_FRAME_BYTES: count(1024 * 1024),
+	GATEWAY_WS_RELAY_RATE_BURST: count(400),
+	GATEWAY_WS_RELAY_RATE_PER_SECOND: count(200),
+	GATEWAY_WS_RELAY_RATE_STRIKES: count(200),
 } satisfies z.ZodRawShape;

@@ -1,6 +1,8 @@
 import { z } from "zod";
 
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+/** A whole number of at least `min` (1 by default). */
+export const count = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
 export const booleanFlag = (fallback: boolean) =>
 	z
 		.enum(["true", "false", "1", "0", "yes", "no"])

@@ -23,7 +23,7 @@ export class LlmProxyApiError extends Error {
 	}
 }
 
-/** Client of the proxy's internal API, for platform services (gateway, billing). */
+/** Client of the LLM proxy's internal API (`apps/llm-proxy`), for platform services (gateway, billing). */
 export function createLlmProxyClient(options: { baseUrl: string; adminSecret: string; service?: string }) {
 	const base = options.baseUrl.replace(/\/+$/, "");
 	async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
