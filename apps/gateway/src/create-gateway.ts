@@ -61,6 +61,7 @@ export interface Gateway {
 
 /** Builds the gateway (HTTP + WebSocket) from its dependencies; `main.ts` and tests both use it. */
 export function createGateway(deps: GatewayDeps): Gateway {
+	watchRedis(deps.redis, deps.logger);
 	const eventLog = new EventLog(deps.redis, deps.redisPrefix);
 	let url = deps.publicUrl ?? "";
 	const leases = new OwnershipLeases(
@@ -204,4 +205,23 @@ export function createGateway(deps: GatewayDeps): Gateway {
 			await closed;
 		},
 	};
+}
+
+/**
+ * Redis going away is expected (outages are handled where commands fail): log it once when the
+ * connection is lost and once when it is back, instead of ioredis's "Unhandled error event" per retry.
+ */
+function watchRedis(redis: Redis, logger: Logger): void {
+	if (redis.listenerCount("error") > 0) return;
+	let down = false;
+	redis.on("error", (error) => {
+		if (down) return;
+		down = true;
+		logger.warn({ err: error }, "Redis connection lost; retrying");
+	});
+	redis.on("ready", () => {
+		if (!down) return;
+		down = false;
+		logger.info("Redis connection back");
+	});
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { DomainError, type SessionEvent, type SessionEventInput } from "@proliferate/shared";
 import type { Redis } from "ioredis";
 
@@ -7,17 +8,30 @@ import type { Redis } from "ioredis";
  * and ordered no matter how many processes append. Streams are capped and expire after inactivity.
  * With a fence (the owner's lease key and value), the append only happens while that lease still
  * holds the value: an instance that lost the session cannot write into its log.
+ *
+ * Appends are idempotent by append id (KEYS[3]): a script that ran but whose reply was lost (Redis
+ * stopped mid-reply; ioredis resends unfulfilled commands on reconnect; the publisher retries) answers
+ * the seq and time it was first written with, instead of appending the event a second time.
  */
 const appendScript = `
-if KEYS[3] and redis.call('GET', KEYS[3]) ~= ARGV[4] then
+local prior = redis.call('GET', KEYS[3])
+if prior then
+  local bar = string.find(prior, '|', 1, true)
+  return {tonumber(string.sub(prior, 1, bar - 1)), string.sub(prior, bar + 1)}
+end
+if KEYS[4] and redis.call('GET', KEYS[4]) ~= ARGV[4] then
   return redis.error_reply('FENCED the session is owned by another lease')
 end
 local seq = redis.call('INCR', KEYS[2])
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], seq .. '-0', 'e', ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
-return seq
+redis.call('SET', KEYS[3], seq .. '|' .. ARGV[5], 'EX', ARGV[6])
+return {seq, ARGV[5]}
 `;
+
+/** How long an append id is remembered (well past the publisher's outage limit). */
+const APPEND_ID_TTL_SECONDS = 600;
 
 export interface EventLogOptions {
 	/** Entries kept per session (older ones are trimmed). */
@@ -73,32 +87,39 @@ export class EventLog {
 	}
 
 	/**
-	 * Appends one event and answers it with its seq. Throws `FencedAppendError` when `fence` no longer
-	 * holds and `EventLogUnavailableError` when Redis cannot be reached.
+	 * Appends one event and answers it with its seq. `appendId` names this event across retries: the
+	 * same id appends once. Throws `FencedAppendError` when `fence` no longer holds and
+	 * `EventLogUnavailableError` when Redis cannot be reached.
 	 */
-	async append(sessionId: string, input: SessionEventInput, fence?: AppendFence): Promise<SessionEvent> {
+	async append(
+		sessionId: string,
+		input: SessionEventInput,
+		fence?: AppendFence,
+		appendId: string = randomUUID(),
+	): Promise<SessionEvent> {
 		const time = new Date().toISOString();
 		const body = JSON.stringify({ ...input, time });
 		const [streamKey, seqKey] = this.keys(sessionId);
-		const keys = fence ? [streamKey, seqKey, fence.leaseKey] : [streamKey, seqKey];
-		let seq: number;
+		const appendKey = `${seqKey}:append:${appendId}`;
+		const keys = fence ? [streamKey, seqKey, appendKey, fence.leaseKey] : [streamKey, seqKey, appendKey];
+		let written: [number, string];
 		try {
-			seq = Number(
-				await this.redis.eval(
-					appendScript,
-					keys.length,
-					...keys,
-					body,
-					String(this.maxLength),
-					String(this.ttlSeconds),
-					fence?.leaseValue ?? "",
-				),
-			);
+			written = (await this.redis.eval(
+				appendScript,
+				keys.length,
+				...keys,
+				body,
+				String(this.maxLength),
+				String(this.ttlSeconds),
+				fence?.leaseValue ?? "",
+				time,
+				String(APPEND_ID_TTL_SECONDS),
+			)) as [number, string];
 		} catch (error) {
 			if (isFenced(error)) throw new FencedAppendError(sessionId);
 			throw new EventLogUnavailableError(error);
 		}
-		return { ...input, sessionId, seq, time } as SessionEvent;
+		return { ...input, sessionId, seq: Number(written[0]), time: written[1] } as SessionEvent;
 	}
 
 	/** Events with seq > after, oldest first (at most `limit`). */

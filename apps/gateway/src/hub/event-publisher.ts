@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Logger } from "@proliferate/logger";
 import { DomainError, type SessionEvent, type SessionEventInput } from "@proliferate/shared";
 import { EventLogUnavailableError, FencedAppendError } from "../events/event-log";
@@ -26,8 +27,11 @@ export interface PublisherDeps {
 	sessionId: string;
 	logger: Logger;
 	limits?: Partial<PublisherLimits>;
-	/** Writes one event (fenced by the session's lease) and answers it with its seq. */
-	append: (input: SessionEventInput) => Promise<SessionEvent>;
+	/**
+	 * Writes one event (fenced by the session's lease) and answers it with its seq; the same
+	 * `appendId` (one per event, kept across retries) is written once.
+	 */
+	append: (input: SessionEventInput, appendId: string) => Promise<SessionEvent>;
 	/** An appended event, in seq order, to fan out to clients. */
 	deliver: (event: SessionEvent) => void;
 	/**
@@ -54,6 +58,7 @@ export class EventDroppedError extends DomainError {
 
 interface Pending {
 	input: SessionEventInput;
+	appendId: string;
 	bytes: number;
 	resolve: (event: SessionEvent) => void;
 	reject: (error: unknown) => void;
@@ -109,7 +114,7 @@ export class EventPublisher {
 			return Promise.reject(new EventDroppedError());
 		}
 		return new Promise<SessionEvent>((resolve, reject) => {
-			this.queue.push({ input, bytes, resolve, reject });
+			this.queue.push({ input, appendId: randomUUID(), bytes, resolve, reject });
 			this.queuedBytes += bytes;
 			void this.flush();
 		});
@@ -184,7 +189,7 @@ export class EventPublisher {
 				const pending = this.queue[0] as Pending;
 				let event: SessionEvent;
 				try {
-					event = await this.deps.append(pending.input);
+					event = await this.deps.append(pending.input, pending.appendId);
 				} catch (error) {
 					if (error instanceof FencedAppendError) {
 						if (await this.deps.onFenced()) continue;

@@ -69,7 +69,7 @@ export class SessionHub {
 			sessionId: deps.sessionId,
 			logger: deps.logger,
 			...(deps.publisherLimits ? { limits: deps.publisherLimits } : {}),
-			append: (input) => deps.eventLog.append(deps.sessionId, input, deps.fence?.()),
+			append: (input, appendId) => deps.eventLog.append(deps.sessionId, input, deps.fence?.(), appendId),
 			deliver: (event) => this.deliver(event),
 			onFenced: () => deps.onFenced?.() ?? Promise.resolve(false),
 			onGiveUp: () => {
