@@ -14,6 +14,20 @@ export const workerEnvSchema = envSchema.pick({
 	DATABASE_URL: true,
 	REDIS_URL: true,
 	REDIS_KEY_PREFIX: true,
+	WORKER_HEALTH_PORT: true,
+	WORKER_CONCURRENCY: true,
+	WORKER_QUEUE_CONCURRENCY: true,
+	OUTBOX_BATCH_SIZE: true,
+	OUTBOX_LEASE_MS: true,
+	OUTBOX_POLL_INTERVAL_MS: true,
+	OBJECT_STORE: true,
+	S3_BUCKET: true,
+	S3_REGION: true,
+	S3_ENDPOINT: true,
+	S3_FORCE_PATH_STYLE: true,
+	S3_ACCESS_KEY_ID: true,
+	S3_SECRET_ACCESS_KEY: true,
+	S3_KEY_PREFIX: true,
 });
 
 export const gatewayEnvSchema = envSchema
