@@ -1,4 +1,3 @@
-import { eq, schema } from "@proliferate/db";
 import { createLogger } from "@proliferate/logger";
 import { createQueue, createRedisConnection, type JobName, type TypedQueue } from "@proliferate/queue";
 import { createDb, type DatabaseHandle, outbox, withTransaction } from "@proliferate/services";
@@ -9,11 +8,14 @@ import {
 	type TestRedis,
 } from "@proliferate/vitest-setup";
 import type { Redis } from "ioredis";
+import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { OutboxDispatcher, type OutboxTarget } from "./dispatcher";
 
 let database: TestDatabase;
 let handle: DatabaseHandle;
+/** Raw SQL for what no service may do: tampering with stored rows, as time and bugs would. */
+let raw: postgres.Sql;
 let redis: TestRedis;
 let connection: Redis;
 let queue: TypedQueue<"session-idle-check">;
@@ -23,6 +25,7 @@ const sessionId = "00000000-0000-4000-8000-000000000001";
 beforeAll(async () => {
 	database = await createTestDatabase();
 	handle = createDb(database.url);
+	raw = postgres(database.url, { max: 1, onnotice: () => {} });
 	redis = createTestRedis();
 	connection = createRedisConnection(redis.url);
 	queue = createQueue("session-idle-check", { connection, prefix: redis.prefix });
@@ -32,12 +35,13 @@ afterAll(async () => {
 	await queue?.close();
 	connection?.disconnect();
 	await redis?.cleanup();
+	await raw?.end();
 	await handle?.close();
 	await database?.drop();
 });
 
 beforeEach(async () => {
-	await handle.db.delete(schema.outbox);
+	await raw`delete from outbox`;
 	await queue.queue.obliterate({ force: true });
 });
 
@@ -76,7 +80,16 @@ function dispatcher(
 }
 
 async function rowOf(id: string) {
-	const [row] = await handle.db.select().from(schema.outbox).where(eq(schema.outbox.id, id));
+	const [row] = await raw<
+		{
+			status: string;
+			attempts: number;
+			lastError: string | null;
+			availableAt: Date;
+			dispatchedAt: Date | null;
+		}[]
+	>`select status, attempts, last_error as "lastError", available_at as "availableAt", dispatched_at as "dispatchedAt"
+	  from outbox where id = ${id}`;
 	return row;
 }
 
@@ -171,14 +184,8 @@ describe("the transactional outbox", () => {
 		const broken = await outbox.enqueue(services(), idleCheck(1));
 		const unknown = await outbox.enqueue(services(), idleCheck(2));
 		const fine = await outbox.enqueue(services(), idleCheck(3));
-		await handle.db
-			.update(schema.outbox)
-			.set({ payload: { sessionId: 42 } })
-			.where(eq(schema.outbox.id, broken.id));
-		await handle.db
-			.update(schema.outbox)
-			.set({ kind: "retired-job" })
-			.where(eq(schema.outbox.id, unknown.id));
+		await raw`update outbox set payload = ${raw.json({ sessionId: 42 })} where id = ${broken.id}`;
+		await raw`update outbox set kind = 'retired-job' where id = ${unknown.id}`;
 		const round = await dispatcher(queueTarget()).runOnce();
 		expect(round).toMatchObject({ claimed: 3, failed: 2, dispatched: 1 });
 		expect(await rowOf(broken.id)).toMatchObject({
@@ -213,7 +220,7 @@ describe("the transactional outbox", () => {
 		});
 		expect(waiting?.availableAt.getTime()).toBeGreaterThanOrEqual(before + 1_600);
 		expect((await dispatcher(target, slow).runOnce()).claimed).toBe(0);
-		await handle.db.update(schema.outbox).set({ availableAt: new Date() }).where(eq(schema.outbox.id, id));
+		await raw`update outbox set available_at = now() where id = ${id}`;
 		expect(await dispatcher(target).runOnce()).toMatchObject({ claimed: 1, failed: 1 });
 		expect((await rowOf(id))?.status).toBe("failed");
 		await expect(
