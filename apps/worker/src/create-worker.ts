@@ -90,13 +90,11 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
 	});
 
 	async function health(): Promise<{ ok: boolean; database: boolean; redis: boolean }> {
-		const database = await pingDatabase(options.services.db)
-			.then(() => true)
-			.catch(() => false);
-		const redis = await options.redis
-			.ping()
-			.then(() => true)
-			.catch(() => false);
+		// A store that is down makes its client wait (queued commands, connect timeouts): cap each probe.
+		const [database, redis] = await Promise.all([
+			withinMs(pingDatabase(options.services.db), 2_000),
+			withinMs(options.redis.ping(), 2_000),
+		]);
 		return { ok: database && redis, database, redis };
 	}
 
@@ -198,22 +196,41 @@ function createMetrics(options: WorkerAppOptions, queues: Map<JobName, TypedQueu
 			}
 		},
 	});
-	const rows = new Gauge({
+	// One stats query per scrape sets both gauges; the one with `collect` is registered first.
+	const oldest = new Gauge({
+		name: "proliferate_outbox_oldest_pending_seconds",
+		help: "Age of the oldest pending outbox row",
+		registers: [],
+	});
+	new Gauge({
 		name: "proliferate_outbox_rows",
 		help: "Outbox rows per status",
 		labelNames: ["status"],
 		registers: [registry],
-	});
-	new Gauge({
-		name: "proliferate_outbox_oldest_pending_seconds",
-		help: "Age of the oldest pending outbox row",
-		registers: [registry],
 		async collect() {
 			const stats = await outbox.stats(options.services);
-			this.set(stats.oldestPendingAgeSeconds);
+			oldest.set(stats.oldestPendingAgeSeconds);
 			for (const status of ["pending", "processing", "dispatched", "failed"] as const)
-				rows.set({ status }, stats[status]);
+				this.set({ status }, stats[status]);
 		},
 	});
+	registry.registerMetric(oldest);
 	return { registry, dispatched };
+}
+
+/** True when `work` settles successfully within `ms`. */
+function withinMs(work: Promise<unknown>, ms: number): Promise<boolean> {
+	return new Promise((resolve) => {
+		const timer = setTimeout(() => resolve(false), ms);
+		work.then(
+			() => {
+				clearTimeout(timer);
+				resolve(true);
+			},
+			() => {
+				clearTimeout(timer);
+				resolve(false);
+			},
+		);
+	});
 }
