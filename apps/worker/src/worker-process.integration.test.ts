@@ -53,6 +53,7 @@ beforeEach(async () => {
 
 function environment(overrides: Record<string, string> = {}): Record<string, string> {
 	return {
+		PATH: process.env.PATH ?? "",
 		NODE_ENV: "test",
 		LOG_LEVEL: "info",
 		DATABASE_URL: database.url,

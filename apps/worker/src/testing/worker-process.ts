@@ -25,7 +25,7 @@ export async function startWorkerProcess(options: {
 	const log = createWriteStream(logPath, { flags: "a" });
 	const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
 		cwd: workerDirectory,
-		env: { PATH: process.env.PATH ?? "", WORKER_HEALTH_PORT: "0", ...options.environment },
+		env: { WORKER_HEALTH_PORT: "0", ...options.environment },
 		stdio: ["ignore", "pipe", "pipe"],
 	});
 	const pid = child.pid;
