@@ -2,7 +2,7 @@ SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 
 .PHONY: help start test demo test-unit services dev-web dev-gateway dev-llm-proxy dev-worker dev-scripted-model \
-	bench lint lint-fix typecheck build db-migrate db-generate clean-data
+	bench lint lint-fix check-structure typecheck build db-migrate db-generate clean-data
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}'
@@ -45,11 +45,14 @@ bench: ## Run the benchmarks in bench/ and print their figures (BENCH=<name> for
 	@scripts/bootstrap.sh test
 	@scripts/bench.sh
 
-lint: ## Biome (format + lint + import order)
+lint: ## Biome (format + lint + import order), then the structure check
 	@pnpm --silent lint
 
 lint-fix: ## Biome with fixes applied
 	@pnpm --silent lint:fix
+
+check-structure: ## Fail on source files over 600 lines or any import cycle (also part of `make lint`)
+	@pnpm --silent check:structure
 
 typecheck: ## TypeScript in every workspace
 	@pnpm --silent typecheck

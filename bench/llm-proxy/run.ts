@@ -15,16 +15,15 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { createDb, llm, orgs, runMigrations, sessions } from "@proliferate/services";
+import { createDb, llm, orgs, sessions } from "@proliferate/services";
+import { createMigratedDatabase } from "@proliferate/vitest-setup/databases";
 import autocannon from "autocannon";
-import postgres from "postgres";
 import { percentile } from "../stats";
 
 /** BENCH_PROXY_MAIN: another proxy entry (e.g. an older copy, to compare on the same machine load). */
 const proxyMain = process.env.BENCH_PROXY_MAIN ?? "apps/llm-proxy/src/main.ts";
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connectionCounts = (process.env.BENCH_CONNECTIONS ?? "1,50,200").split(",").map(Number);
-const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -80,14 +79,11 @@ function start(
 	});
 }
 
-const databaseName = `proliferate_bench_llm_${Date.now().toString(36)}`;
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database "${databaseName}"`);
-const databaseUrl = adminUrl.replace(/\/[^/]*$/, `/${databaseName}`);
+const benchDatabase = await createMigratedDatabase("proliferate_bench_llm");
+const databaseUrl = benchDatabase.url;
 const database = createDb(databaseUrl, { max: 2 });
 
 try {
-	await runMigrations(databaseUrl);
 	const services = { db: database.db };
 	const user = await orgs.createUser(services, { name: "Bench", email: "bench@example.test" });
 	const organization = await orgs.createOrganization(services, { name: "Bench", ownerUserId: user.id });
@@ -252,6 +248,5 @@ try {
 	stopChildren();
 	await new Promise((resolve) => setTimeout(resolve, 500));
 	await database.close();
-	await admin.unsafe(`drop database if exists "${databaseName}" with (force)`);
-	await admin.end({ timeout: 5 });
+	await benchDatabase.drop();
 }

@@ -10,9 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { E2BSandboxProvider, LocalSandboxProvider, ModalSandboxProvider } from "@proliferate/sandbox";
 import { startFakeE2bServer, startFakeModalServer } from "@proliferate/sandbox/testing";
-import { createDb, orgs, runMigrations, warmPool } from "@proliferate/services";
+import { createDb, orgs, warmPool } from "@proliferate/services";
 import type { SandboxProvider } from "@proliferate/shared";
-import postgres from "postgres";
+import { createMigratedDatabase } from "@proliferate/vitest-setup/databases";
 import { summarize } from "../stats";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -72,13 +72,8 @@ process.stdout.write(`  ${summarize("restore from snapshot → first command", r
 
 // Warm pool: refill, then claim → first command, one claim at a time.
 const warmCount = Number(process.env.BENCH_WARM ?? 20);
-const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const databaseName = `proliferate_bench_warm_${Date.now().toString(36)}`;
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database "${databaseName}"`);
-const databaseUrl = adminUrl.replace(/\/[^/]*$/, `/${databaseName}`);
-await runMigrations(databaseUrl);
-const database = createDb(databaseUrl, { max: 4 });
+const benchDatabase = await createMigratedDatabase("proliferate_bench_warm");
+const database = createDb(benchDatabase.url, { max: 4 });
 const context = { db: database.db };
 const owner = await orgs.createUser(context, { name: "Bench", email: "bench@bench.test" });
 const organization = await orgs.createOrganization(context, { name: "Bench", ownerUserId: owner.id });
@@ -111,8 +106,7 @@ process.stdout.write(
 process.stdout.write(`  ${summarize("warm-pool claim → first command", claim)}\n`);
 for (const id of claimed) await provider.terminate(id);
 await database.close();
-await admin.unsafe(`drop database "${databaseName}" with (force)`);
-await admin.end();
+await benchDatabase.drop();
 await provider.shutdown();
 
 // Remote providers against the local protocol fakes: the provider + SDK + protocol overhead of

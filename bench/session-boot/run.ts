@@ -15,23 +15,18 @@ import { createSilentLogger } from "@proliferate/logger";
 import { E2BSandboxProvider, LocalSandboxProvider, SandboxProviderRegistry } from "@proliferate/sandbox";
 import { startFakeE2bServer } from "@proliferate/sandbox/testing";
 import { createScriptedModelServer } from "@proliferate/scripted-model";
-import { createDb, orgs, repos, runMigrations, warmPool } from "@proliferate/services";
+import { createDb, orgs, repos, warmPool } from "@proliferate/services";
 import type { SandboxProviderType, SessionEvent } from "@proliferate/shared";
 import { signUserToken } from "@proliferate/shared/auth";
+import { createMigratedDatabase } from "@proliferate/vitest-setup/databases";
 import { Redis } from "ioredis";
-import postgres from "postgres";
 import WebSocket from "ws";
 import { summarize } from "../stats";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const root = mkdtempSync(join(tmpdir(), "bench-session-boot-"));
-const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const databaseName = `proliferate_bench_boot_${Date.now().toString(36)}`;
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database "${databaseName}"`);
-const databaseUrl = adminUrl.replace(/\/[^/]*$/, `/${databaseName}`);
-await runMigrations(databaseUrl);
-const database = createDb(databaseUrl, { max: 8 });
+const benchDatabase = await createMigratedDatabase("proliferate_bench_boot");
+const database = createDb(benchDatabase.url, { max: 8 });
 const services = { db: database.db };
 const redis = new Redis(process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379");
 const prefix = `bench-boot-${Date.now().toString(36)}`;
@@ -162,7 +157,6 @@ try {
 	await model.close();
 	redis.disconnect();
 	await database.close();
-	await admin.unsafe(`drop database if exists "${databaseName}" with (force)`);
-	await admin.end();
+	await benchDatabase.drop();
 	rmSync(root, { recursive: true, force: true });
 }

@@ -3,20 +3,15 @@
  * backed, no cookie cache) plus the membership check every org-scoped procedure does, resolving an
  * API key, minting a gateway token, and one password sign-in (scrypt, deliberately slow).
  */
-import { apiKeys, createDb, mail, orgs, runMigrations } from "@proliferate/services";
+import { apiKeys, createDb, mail, orgs } from "@proliferate/services";
 import { createAuth } from "@proliferate/services/auth";
 import { signUserToken } from "@proliferate/shared/auth";
-import postgres from "postgres";
+import { createMigratedDatabase } from "@proliferate/vitest-setup/databases";
 import { summarize } from "../stats";
 
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 300);
-const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const databaseName = `proliferate_bench_auth_${Date.now().toString(36)}`;
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database "${databaseName}"`);
-const databaseUrl = adminUrl.replace(/\/[^/]*$/, `/${databaseName}`);
-await runMigrations(databaseUrl);
-const database = createDb(databaseUrl, { max: 10 });
+const benchDatabase = await createMigratedDatabase("proliferate_bench_auth");
+const database = createDb(benchDatabase.url, { max: 10 });
 const services = { db: database.db };
 const baseUrl = "http://localhost:3000";
 const auth = createAuth({
@@ -103,6 +98,5 @@ try {
 	console.log(summarize("gateway token minting (HS256)", tokenSamples));
 } finally {
 	await database.close();
-	await admin.unsafe(`drop database if exists "${databaseName}" with (force)`);
-	await admin.end({ timeout: 5 });
+	await benchDatabase.drop();
 }

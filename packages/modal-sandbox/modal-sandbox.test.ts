@@ -60,7 +60,7 @@ describe("the remote sandbox image", () => {
 		expect(dockerfile).toContain(`git config --system user.name "${SANDBOX_GIT_IDENTITY.name}"`);
 		expect(dockerfile).toContain(`git config --system user.email ${SANDBOX_GIT_IDENTITY.email}`);
 		expect(deploy).toContain("context_dir=ROOT");
-		// The digest the gateway checks remote images against (apps/gateway/src/runtime/sandbox-runtime.ts).
+		// The digest the gateway checks remote images against (apps/gateway/src/session/sandbox-runtime.ts).
 		expect(dockerfile).toContain(
 			"find agent mcp -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1 > helpers.sha256",
 		);

@@ -12,12 +12,12 @@ import { OwnershipLeases } from "./hub/ownership";
 import { PreviewLinks } from "./preview/preview-links";
 import { handlePreviewUpgrade } from "./preview/preview-routes";
 import { createWebSocketRelay } from "./preview/websocket-relay";
-import { SandboxStopWatch } from "./runtime/sandbox-stops";
-import { type AgentSettings, SessionRuntime } from "./runtime/session-runtime";
-import { WarmPoolKeeper, type WarmPoolSettings } from "./runtime/warm-pool-keeper";
 import { handleSandboxUpgrade } from "./sandbox/sandbox-routes";
 import type { AuthSecrets } from "./server/auth";
 import { createRouter } from "./server/routes";
+import { SandboxStopWatch } from "./session/sandbox-stops";
+import { type AgentSettings, SessionController } from "./session/session-controller";
+import { WarmPoolKeeper, type WarmPoolSettings } from "./session/warm-pool-keeper";
 import { resolveWebSocketLimits, type WebSocketLimitsInput } from "./ws/limits";
 import { createStreamHandler } from "./ws/stream";
 
@@ -89,8 +89,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
 		leases,
 		logger: deps.logger,
 		...(deps.publisherLimits ? { publisherLimits: deps.publisherLimits } : {}),
-		createRuntime: (sessionId, organizationId, hub) =>
-			new SessionRuntime(sessionId, organizationId, {
+		createController: (sessionId, organizationId, hub) =>
+			new SessionController(sessionId, organizationId, {
 				services: deps.services,
 				providers: deps.providers,
 				warmPool,

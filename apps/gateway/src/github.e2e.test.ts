@@ -7,7 +7,7 @@ import { createSilentLogger } from "@proliferate/logger";
 import { integrations, orgs, repos } from "@proliferate/services";
 import type { SessionEvent } from "@proliferate/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cloneSource } from "./runtime/pull-requests";
+import { cloneSource } from "./session/pull-requests";
 import { createTestPlatform, type TestPlatform, waitFor } from "./testing/platform";
 
 /**

@@ -7,8 +7,8 @@ import { SandboxProviderRegistry, sandboxProvidersConfigFromEnv } from "@prolife
 import { createDb, integrations } from "@proliferate/services";
 import { Redis } from "ioredis";
 import { createGateway } from "./create-gateway";
-import { proxyLlmAccess } from "./runtime/llm-access";
-import { sandboxRuntime } from "./runtime/sandbox-runtime";
+import { proxyLlmAccess } from "./session/llm-access";
+import { sandboxRuntime } from "./session/sandbox-runtime";
 
 const env = loadEnvironmentOrExit(gatewayEnvSchema, "gateway");
 const logger = createLogger({ service: "gateway", level: env.LOG_LEVEL });

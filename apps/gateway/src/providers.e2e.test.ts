@@ -1,6 +1,6 @@
 import { orgs, repos, sandboxes, sessions, warmPool } from "@proliferate/services";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { imageHelpersStatus } from "./runtime/sandbox-runtime";
+import { imageHelpersStatus } from "./session/sandbox-runtime";
 import { answered, createTestPlatform, statusSeen, type TestPlatform, waitFor } from "./testing/platform";
 
 /**

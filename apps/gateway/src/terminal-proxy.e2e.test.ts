@@ -158,7 +158,7 @@ describe("the gateway's sandbox-mcp proxy", () => {
 		});
 		expect(health.status).toBe(404);
 		const hub = platform.gateway.hubs.get(sessionId);
-		const mcp = await hub?.runtime.sandboxMcp();
+		const mcp = await hub?.controller.sandboxMcp();
 		const direct = await fetch(`${mcp?.url}/terminals`, {
 			headers: { authorization: `Bearer ${await platform.userToken()}` },
 		});

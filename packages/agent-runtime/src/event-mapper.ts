@@ -1,5 +1,5 @@
+import type { Event as OpencodeEvent } from "@opencode-ai/sdk/v2";
 import type { SessionEventInput } from "@proliferate/shared";
-import type { OpencodeEvent } from "./runtime-client";
 
 type Finish = "stop" | "tool-calls" | "aborted" | "error" | "length" | "other";
 

@@ -20,4 +20,5 @@ export {
 	type AgentRuntimeOptions,
 	type OpencodeEvent,
 	type PromptInput,
+	type SessionEventsOptions,
 } from "./runtime-client";

@@ -1,4 +1,4 @@
-import type { OpencodeEvent } from "./runtime-client";
+import type { Event as OpencodeEvent } from "@opencode-ai/sdk/v2";
 
 /** Model requests OpenCode may retry before the platform gives up on the turn (OpenCode itself never stops). */
 export const MAX_MODEL_RETRIES = 5;

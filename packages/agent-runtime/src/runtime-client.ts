@@ -1,5 +1,7 @@
 import { createOpencodeClient, type OpencodeClient, type Event as OpencodeEvent } from "@opencode-ai/sdk/v2";
-import { DomainError, PROCESS_LOG_MARKERS } from "@proliferate/shared";
+import { DomainError, PROCESS_LOG_MARKERS, type SessionEventInput } from "@proliferate/shared";
+import { OpencodeEventMapper } from "./event-mapper";
+import { modelRetriesExhausted } from "./model-retry-guard";
 
 export type { OpencodeEvent };
 
@@ -37,6 +39,19 @@ export interface PromptInput {
 	messageId?: string;
 }
 
+export interface SessionEventsOptions {
+	/** Ends the stream. */
+	signal: AbortSignal;
+	/** The sandbox's workspace directory (changed files are reported relative to it). */
+	workspaceDir: string;
+	/**
+	 * A turn another reader (a gateway instance that lost the session) published part of: message
+	 * id → part id → text already published. Those messages are not announced again, and the text
+	 * streamed while nobody listened is caught up from OpenCode's messages once the stream is open.
+	 */
+	resume?: ReadonlyMap<string, ReadonlyMap<string, string>>;
+}
+
 const readyLine = "opencode server listening";
 
 /** The part of a process log written by its latest start (providers mark each start). */
@@ -58,8 +73,8 @@ function unwrap<T>(operation: string, result: { data?: T; error?: unknown; respo
 }
 
 /**
- * The session runtime adapter over OpenCode's HTTP API: readiness, sessions, prompts, abort,
- * messages and the event stream. Every request has a timeout; none is sent before OpenCode is ready
+ * The adapter over OpenCode's HTTP API: readiness, sessions, prompts, abort, messages, the raw
+ * event stream and a session's events mapped to the platform's protocol (`sessionEvents`). Every request has a timeout; none is sent before OpenCode is ready
  * (requests that arrive before its "listening" line are never answered).
  */
 export class AgentRuntime {
@@ -198,6 +213,38 @@ export class AgentRuntime {
 
 	async messages(sessionId: string) {
 		return unwrap("list messages", await this.client.session.messages({ sessionID: sessionId }));
+	}
+
+	/**
+	 * One OpenCode session's events in the platform's protocol, ready to publish: OpenCode's event
+	 * stream read (reconnecting until `signal` aborts) and mapped (`OpencodeEventMapper`); a resumed
+	 * turn caught up once the stream is open; and a turn whose model requests keep failing ended
+	 * with a retryable `MODEL_UNAVAILABLE` error (OpenCode would retry forever; the turn is aborted).
+	 */
+	async *sessionEvents(
+		opencodeSessionId: string,
+		options: SessionEventsOptions,
+	): AsyncGenerator<SessionEventInput> {
+		const mapper = new OpencodeEventMapper(opencodeSessionId, options.workspaceDir);
+		if (options.resume) mapper.resume(options.resume);
+		let caughtUp = !options.resume;
+		let gaveUp = false;
+		for await (const event of this.events(options.signal)) {
+			if (!caughtUp) {
+				// Subscribed: now the text streamed while nobody listened can be fetched without a gap.
+				caughtUp = true;
+				const messages = await this.messages(opencodeSessionId);
+				yield* mapper.catchUp(messages as Parameters<typeof mapper.catchUp>[0]);
+			}
+			yield* mapper.map(event);
+			const exhausted = modelRetriesExhausted(event, opencodeSessionId);
+			if (exhausted && !gaveUp) {
+				gaveUp = true;
+				yield { type: "error", code: "MODEL_UNAVAILABLE", message: exhausted.message, retryable: true };
+				await this.abort(opencodeSessionId).catch(() => {});
+			}
+			if (event.type === "session.idle") gaveUp = false;
+		}
 	}
 
 	/**

@@ -18,4 +18,4 @@ export {
 	type ModalProviderConfig,
 	ModalSandboxProvider,
 } from "./providers/modal/index";
-export { SandboxPausedError } from "./providers/remote/remote-provider";
+export { SandboxPausedError } from "./providers/remote/primitives";

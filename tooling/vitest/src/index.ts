@@ -1,50 +1,22 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import postgres from "postgres";
 import { inject } from "vitest";
-import { databaseUrlFor, testDatabaseAdminUrl, testRedisUrl } from "./config";
+import { testRedisUrl } from "./config";
+import { createDatabase, type TestDatabase, uniqueDatabaseName } from "./databases";
 
 export { testRedisUrl } from "./config";
+export {
+	createDatabase,
+	createMigratedDatabase,
+	dropDatabase,
+	type TestDatabase,
+	uniqueDatabaseName,
+} from "./databases";
 export { createTcpRelay, type TcpRelay } from "./tcp-relay";
-
-export interface TestDatabase {
-	name: string;
-	url: string;
-	/** Drops the database (terminating any connection left open). */
-	drop: () => Promise<void>;
-}
 
 /** A fresh, fully migrated database for one test file (cloned from the migrated template). */
 export async function createTestDatabase(): Promise<TestDatabase> {
-	const template = inject("templateDatabase");
-	const name = `proliferate_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
-	const admin = postgres(testDatabaseAdminUrl, { max: 1, onnotice: () => {} });
-	try {
-		// CREATE DATABASE … TEMPLATE fails while another session is connected to the template; retry briefly.
-		for (let attempt = 0; ; attempt++) {
-			try {
-				await admin.unsafe(`create database "${name}" template "${template}"`);
-				break;
-			} catch (error) {
-				if (attempt >= 20) throw error;
-				await new Promise((resolve) => setTimeout(resolve, 100 + attempt * 50));
-			}
-		}
-	} finally {
-		await admin.end({ timeout: 5 });
-	}
-	return {
-		name,
-		url: databaseUrlFor(name),
-		drop: async () => {
-			const cleanup = postgres(testDatabaseAdminUrl, { max: 1, onnotice: () => {} });
-			try {
-				await cleanup.unsafe(`drop database if exists "${name}" with (force)`);
-			} finally {
-				await cleanup.end({ timeout: 5 });
-			}
-		},
-	};
+	return createDatabase(uniqueDatabaseName("proliferate_test"), { template: inject("templateDatabase") });
 }
 
 export interface TestRedis {

@@ -1,7 +1,7 @@
 import type { Logger } from "@proliferate/logger";
 import { closeCodes, DomainError } from "@proliferate/shared";
 import type { EventLog } from "../events/event-log";
-import type { SessionRuntime } from "../runtime/session-runtime";
+import type { SessionController } from "../session/session-controller";
 import type { PublisherLimits } from "./event-publisher";
 import { CoordinationUnavailableError, type Lease, type Owner, type OwnershipLeases } from "./ownership";
 import { type HubView, SessionHub } from "./session-hub";
@@ -23,14 +23,14 @@ export interface HubManagerDeps {
 	/** Pause sessions with no clients and no running work after this long (ms); 0 disables. */
 	idleTimeoutMs?: number;
 	publisherLimits?: Partial<PublisherLimits>;
-	createRuntime: (
+	createController: (
 		sessionId: string,
 		organizationId: string,
 		view: HubView & {
 			/** False once this instance may no longer act for the session (lease lost or unconfirmed). */
 			stillOwner: () => boolean;
 		},
-	) => SessionRuntime;
+	) => SessionController;
 }
 
 interface Held {
@@ -78,7 +78,7 @@ export class HubManager {
 		for (const [sessionId, { hub }] of this.held) {
 			if (!hub.isIdle(idleMs)) continue;
 			try {
-				await hub.runtime.pause(`paused after ${Math.round(idleMs / 1000)}s without activity`);
+				await hub.controller.pause(`paused after ${Math.round(idleMs / 1000)}s without activity`);
 				this.deps.logger.info({ sessionId }, "paused an idle session");
 				await this.remove(sessionId);
 			} catch (error) {
@@ -132,8 +132,8 @@ export class HubManager {
 				await this.renewOne(sessionId, held);
 				return this.held.get(sessionId)?.hub === hub;
 			},
-			createRuntime: (view) =>
-				this.deps.createRuntime(sessionId, organizationId, {
+			createController: (view) =>
+				this.deps.createController(sessionId, organizationId, {
 					...view,
 					stillOwner: () => {
 						const held = this.held.get(sessionId);
@@ -223,7 +223,7 @@ export class HubManager {
 		const held = this.held.get(sessionId);
 		if (!held) return;
 		this.held.delete(sessionId);
-		held.hub.runtime.detach();
+		held.hub.controller.detach();
 		held.hub.close();
 		await this.deps.leases.release(held.lease).catch(() => {});
 	}
@@ -233,7 +233,7 @@ export class HubManager {
 		clearInterval(this.renewal);
 		clearInterval(this.idleSweep);
 		for (const { hub } of this.held.values()) {
-			hub.runtime.detach();
+			hub.controller.detach();
 			hub.close();
 			for (const socket of hub.sockets()) socket.terminate();
 		}
@@ -250,7 +250,7 @@ export class HubManager {
 					{ sessionId: hub.sessionId, buffered: hub.bufferedEvents },
 					"shutting down with events the event log never took",
 				);
-			hub.runtime.detach();
+			hub.controller.detach();
 			hub.closeAll(closeCodes.goingAway, "gateway restarting; reconnect");
 			hub.close();
 			await this.deps.leases.release(lease).catch(() => {});

@@ -3,14 +3,17 @@ import {
 	type ClientCommand,
 	closeCodes,
 	DomainError,
+	type MessageSource,
 	type SessionEvent,
 	type SessionEventInput,
 } from "@proliferate/shared";
+import type { GatewayPrincipal } from "@proliferate/shared/auth";
 import { type AppendFence, type EventLog, FencedAppendError } from "../events/event-log";
-import { GitOperationError } from "../runtime/git-operations";
-import type { SessionRuntime } from "../runtime/session-runtime";
+import { GitOperationError } from "../session/git-operations";
+import type { SessionController } from "../session/session-controller";
 import type { ClientConnection } from "./client-connection";
 import { EventPublisher, type PublisherLimits } from "./event-publisher";
+import { gitResultEvent, isGitCommand, runGitCommand } from "./git-commands";
 
 export interface SessionHubDeps {
 	sessionId: string;
@@ -22,10 +25,10 @@ export interface SessionHubDeps {
 	/** An append was fenced: answers whether this instance still owns the session (see `EventPublisher`). */
 	onFenced?: () => Promise<boolean>;
 	publisherLimits?: Partial<PublisherLimits>;
-	createRuntime: (view: HubView) => SessionRuntime;
+	createController: (view: HubView) => SessionController;
 }
 
-/** What a session's runtime sees of its hub. */
+/** What a session's controller sees of its hub. */
 export interface HubView {
 	/** Queues an event for the session's log (in order; held through a Redis outage). */
 	publish: (input: SessionEventInput) => Promise<void>;
@@ -33,18 +36,25 @@ export interface HubView {
 	turnState: () => ReturnType<SessionHub["turnState"]>;
 }
 
+export type PromptCommand = Extract<ClientCommand, { type: "prompt" }>;
+
+/** Where a message comes from when its sender does not say: a person's token is the web app, any other token the API. */
+export function sourceOf(principal: GatewayPrincipal): MessageSource {
+	return principal.kind === "user" ? "web" : "api";
+}
+
 const turnEndingStatuses = new Set<string>(["idle", "paused", "stopped", "failed"]);
 
 /**
  * The gateway-side object for one session: its connected clients, the ordered publication of its
  * events (append to the event log, then deliver; held in memory through a Redis outage), and the
- * commands clients send. The sandbox and agent live in `SessionRuntime`; ownership across
+ * commands clients send. The sandbox and agent live in `SessionController`; ownership across
  * instances is the hub manager's job.
  */
 export class SessionHub {
 	private readonly clients = new Set<ClientConnection>();
 	private readonly publisher: EventPublisher;
-	readonly runtime: SessionRuntime;
+	readonly controller: SessionController;
 	readonly sessionId: string;
 	readonly organizationId: string;
 	private readonly eventLog: EventLog;
@@ -63,7 +73,7 @@ export class SessionHub {
 			deliver: (event) => this.deliver(event),
 			onFenced: () => deps.onFenced?.() ?? Promise.resolve(false),
 			onGiveUp: () => {
-				void this.runtime.cancel().catch(() => {});
+				void this.controller.cancel().catch(() => {});
 			},
 			closingEvents: (error) =>
 				[...this.openMessages].map(([messageId, parts]) => ({
@@ -74,9 +84,9 @@ export class SessionHub {
 					error,
 				})),
 		});
-		// The runtime's events are queued in order and written when the event log can take them:
+		// The controller's events are queued in order and written when the event log can take them:
 		// the agent's event stream never waits on (or fails with) a Redis outage.
-		this.runtime = deps.createRuntime({
+		this.controller = deps.createController({
 			publish: (input) => {
 				this.publish(input).catch(() => {});
 				return Promise.resolve();
@@ -96,7 +106,7 @@ export class SessionHub {
 		return (
 			this.clients.size === 0 &&
 			!this.agentBusy &&
-			this.runtime.ready &&
+			this.controller.ready &&
 			this.publisher.buffered === 0 &&
 			now - this.lastActivityAt >= idleMs
 		);
@@ -201,87 +211,50 @@ export class SessionHub {
 				message: domain ? error.message : `The ${command.type} command failed; see the gateway's log`,
 				...(requestId ? { requestId } : {}),
 			});
-			if (command.type.startsWith("git.") && error instanceof GitOperationError) {
-				await this.publishGitResult(command, false, error.gitCode, error.message);
+			if (isGitCommand(command) && error instanceof GitOperationError) {
+				await this.publish(gitResultEvent(command, false, error.gitCode, error.message));
 			}
 		}
 	}
 
-	private async publishGitResult(
-		command: ClientCommand,
-		success: boolean,
-		code: string,
-		message: string,
-		prUrl?: string,
-	) {
-		const action = command.type.replace("git.", "") as
-			| "status"
-			| "diff"
-			| "create_branch"
-			| "commit"
-			| "push"
-			| "create_pr";
-		await this.publish({
-			type: "git.result",
-			action,
-			success,
-			code: code as "SUCCESS",
-			message,
-			...(prUrl ? { prUrl } : {}),
-			...(command.requestId ? { requestId: command.requestId } : {}),
+	/**
+	 * The one door for prompts: the stream's `prompt` command, `POST /sessions/:id/message` and a
+	 * new session's `initialPrompt` all enter here. The source defaults to the sender's (`sourceOf`);
+	 * a person's prompt carries their user id.
+	 */
+	prompt(
+		command: PromptCommand,
+		sender: { principal: GatewayPrincipal; source?: MessageSource | undefined },
+	): Promise<{ messageId: string }> {
+		const { principal } = sender;
+		return this.controller.prompt({
+			text: command.content,
+			...(command.images ? { images: command.images } : {}),
+			source: sender.source ?? sourceOf(principal),
+			...(principal.kind === "user" && principal.userId ? { senderId: principal.userId } : {}),
 		});
 	}
 
 	private async execute(client: ClientConnection, command: ClientCommand): Promise<unknown> {
-		const senderId = client.principal.kind === "user" ? client.principal.userId : undefined;
 		switch (command.type) {
 			case "ping":
 				return undefined;
 			case "prompt":
-				return this.runtime.prompt({
-					text: command.content,
-					...(command.images ? { images: command.images } : {}),
-					source: client.principal.kind === "user" ? "web" : "api",
-					...(senderId ? { senderId } : {}),
-				});
+				return this.prompt(command, { principal: client.principal });
 			case "cancel":
-				await this.runtime.cancel();
+				await this.controller.cancel();
 				return { cancelled: true };
 			case "git.status":
-				return this.runtime.git.status();
 			case "git.diff":
-				return this.runtime.git.diff(command.path);
-			case "git.create_branch": {
-				const message = await this.runtime.git.createBranch(command.branchName);
-				await this.publishGitResult(command, true, "SUCCESS", message);
-				return { message };
-			}
-			case "git.commit": {
-				const message = await this.runtime.git.commit(command.message, {
-					...(command.includeUntracked !== undefined ? { includeUntracked: command.includeUntracked } : {}),
-					...(command.files ? { files: command.files } : {}),
-				});
-				await this.publishGitResult(command, true, "SUCCESS", message);
-				return { message };
-			}
-			case "git.push": {
-				const message = await this.runtime.git.push();
-				await this.publishGitResult(command, true, "SUCCESS", message);
-				return { message };
-			}
-			case "git.create_pr": {
-				const pull = await this.runtime.openPullRequest({
-					title: command.title,
-					...(command.body !== undefined ? { body: command.body } : {}),
-					...(command.baseBranch ? { baseBranch: command.baseBranch } : {}),
-				});
-				await this.publishGitResult(command, true, "SUCCESS", pull.message, pull.url);
-				return pull;
-			}
+			case "git.create_branch":
+			case "git.commit":
+			case "git.push":
+			case "git.create_pr":
+				return runGitCommand(this.controller, command, (input) => this.publish(input));
 			case "run_command":
-				return this.runtime.runCommand(command.command);
+				return this.controller.runCommand(command.command);
 			case "env.submit":
-				await this.runtime.writeEnvValues(command.values);
+				await this.controller.writeEnvValues(command.values);
 				return { saved: Object.keys(command.values) };
 			case "action.decide":
 				throw new DomainError(
@@ -298,7 +271,7 @@ export class SessionHub {
 	 */
 	relinquish(newOwnerUrl: string | undefined): void {
 		this.publisher.close(new FencedAppendError(this.sessionId));
-		this.runtime.detach();
+		this.controller.detach();
 		if (newOwnerUrl) this.closeAll(closeCodes.wrongInstance, `owner=${newOwnerUrl}`);
 		else this.closeAll(closeCodes.goingAway, "this gateway instance lost the session; reconnect");
 	}

@@ -29,7 +29,7 @@ const portPath = /^\/sessions\/([^/]+)\/ports\/(\d+)(\/.*)?$/;
 
 async function hubFor(deps: PreviewDeps, sessionId: string, organizationId: string): Promise<SessionHub> {
 	const hub = await deps.hubs.getOrCreate(sessionId, organizationId);
-	await hub.runtime.ensureReady();
+	await hub.controller.ensureReady();
 	return hub;
 }
 
@@ -49,7 +49,7 @@ export async function handlePreviewRequest(
 		if (request.method === "POST" && !links[2]) {
 			const { port } = await readJson(request, z.object({ port: portSchema }));
 			const hub = await hubFor(deps, sessionId, organizationId);
-			await hub.runtime.resolvePort(port);
+			await hub.controller.resolvePort(port);
 			const token = await deps.previewLinks.create({ sessionId, organizationId, port });
 			const previewUrl = `${deps.gatewayUrl()}/preview/${token}/`;
 			await hub.publish({ type: "preview.url", port, url: previewUrl });
@@ -124,7 +124,7 @@ async function proxyTo(
 		}
 		throw error;
 	}
-	await proxyHttp(request, response, await hub.runtime.resolvePort(port), path);
+	await proxyHttp(request, response, await hub.controller.resolvePort(port), path);
 }
 
 /** WebSocket upgrades on preview links (dev servers' hot reload), relayed frame by frame to the sandbox port. */
@@ -141,7 +141,7 @@ export function handlePreviewUpgrade(
 		const target = await deps.previewLinks.resolve(preview[1] ?? "");
 		if (!target) return refuseWithStatus(socket, 404, "This preview link does not exist or was revoked");
 		const hub = await hubFor(deps, target.sessionId, target.organizationId);
-		const targetBase = await hub.runtime.resolvePort(target.port);
+		const targetBase = await hub.controller.resolvePort(target.port);
 		if (socket.destroyed) return;
 		deps.relay.relay({
 			request,

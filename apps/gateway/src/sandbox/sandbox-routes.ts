@@ -51,8 +51,8 @@ async function resolveTarget(
 	const organizationId = organizationOf(principal, request);
 	await authorizeSession(deps.services, principal, organizationId, sessionId);
 	const hub = await deps.hubs.getOrCreate(sessionId, organizationId);
-	await hub.runtime.ensureReady();
-	const mcp = await hub.runtime.sandboxMcp();
+	await hub.controller.ensureReady();
+	const mcp = await hub.controller.sandboxMcp();
 	url.searchParams.delete("token");
 	const mcpPath = match[2] ?? "/";
 	return { sessionId, organizationId, hub, mcp, mcpPath, path: `${mcpPath}${url.search}` };
@@ -114,7 +114,7 @@ async function exposeService(
 		sendJson(response, answer.status, body);
 		return;
 	}
-	await target.hub.runtime.resolvePort(body.port);
+	await target.hub.controller.resolvePort(body.port);
 	const token = await deps.previewLinks.create({
 		sessionId: target.sessionId,
 		organizationId: target.organizationId,

@@ -2,10 +2,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "@proliferate/logger";
 import type { SandboxProviderRegistry } from "@proliferate/sandbox";
 import { type ServiceContext, sessions } from "@proliferate/services";
-import { DomainError } from "@proliferate/shared";
+import { DomainError, messageSourceSchema } from "@proliferate/shared";
 import { z } from "zod";
 import type { EventLog } from "../events/event-log";
 import type { HubManager } from "../hub/hub-manager";
+import { sourceOf } from "../hub/session-hub";
 import { handlePreviewRequest, type PreviewDeps } from "../preview/preview-routes";
 import { handleSandboxRequest, type SandboxRouteDeps } from "../sandbox/sandbox-routes";
 import { type AuthSecrets, authenticate, authorizeSession, organizationOf } from "./auth";
@@ -37,7 +38,7 @@ const createSessionBody = z.object({
 const messageBody = z.object({
 	content: z.string().min(1).max(100_000),
 	images: z.array(z.string().startsWith("data:image/")).max(8).optional(),
-	source: z.enum(["web", "api", "cli", "slack", "automation"]).optional(),
+	source: messageSourceSchema.optional(),
 });
 
 type Handler = (context: {
@@ -72,17 +73,15 @@ export function createRouter(deps: RouteDeps) {
 		"POST message": withSession(async ({ request, response, sessionId, organizationId, principal }) => {
 			const body = await readJson(request, messageBody);
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
-			const result = await hub.runtime.prompt({
-				text: body.content,
-				...(body.images ? { images: body.images } : {}),
-				source: body.source ?? (principal.kind === "user" ? "web" : "api"),
-				...(principal.kind === "user" ? { senderId: principal.userId } : {}),
-			});
+			const result = await hub.prompt(
+				{ type: "prompt", content: body.content, ...(body.images ? { images: body.images } : {}) },
+				{ principal, source: body.source },
+			);
 			sendJson(response, 202, result);
 		}),
 		"POST cancel": withSession(async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
-			await hub.runtime.cancel();
+			await hub.controller.cancel();
 			sendJson(response, 200, { cancelled: true });
 		}),
 		"GET status": withSession(async ({ response, sessionId, organizationId }) => {
@@ -92,27 +91,27 @@ export function createRouter(deps: RouteDeps) {
 				sessionId,
 				status: session.status,
 				statusReason: session.statusReason,
-				runtimeReady: hub?.runtime.ready ?? false,
+				runtimeReady: hub?.controller.ready ?? false,
 				clients: hub?.clientCount ?? 0,
 				lastSeq: await deps.eventLog.lastSeq(sessionId),
 			});
 		}),
 		"POST pause": withSession(async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
-			sendJson(response, 200, await hub.runtime.pause());
+			sendJson(response, 200, await hub.controller.pause());
 		}),
 		"POST resume": withSession(async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
-			await hub.runtime.ensureReady();
+			await hub.controller.ensureReady();
 			sendJson(response, 200, { status: "running" });
 		}),
 		"POST snapshot": withSession(async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
-			sendJson(response, 200, await hub.runtime.snapshot());
+			sendJson(response, 200, await hub.controller.snapshot());
 		}),
 		"POST terminate": withSession(async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
-			await hub.runtime.terminate();
+			await hub.controller.terminate();
 			await hubs.remove(sessionId);
 			sendJson(response, 200, { status: "stopped" });
 		}),
@@ -131,19 +130,15 @@ export function createRouter(deps: RouteDeps) {
 			branch: body.branch ?? null,
 			modelId: body.modelId ?? null,
 			kind: body.kind ?? "coding",
-			clientSource: principal.kind === "user" ? "web" : "api",
+			clientSource: sourceOf(principal),
 		});
 		const hub = await hubs.getOrCreate(session.id, organizationId);
 		// Boot in the background; clients follow progress as session.status events.
-		void hub.runtime
+		void hub.controller
 			.ensureReady()
 			.then(async () => {
 				if (body.initialPrompt) {
-					await hub.runtime.prompt({
-						text: body.initialPrompt,
-						source: principal.kind === "user" ? "web" : "api",
-						...(principal.kind === "user" ? { senderId: principal.userId } : {}),
-					});
+					await hub.prompt({ type: "prompt", content: body.initialPrompt }, { principal });
 				}
 			})
 			.catch((error: unknown) => logger.warn({ err: error, sessionId: session.id }, "session boot failed"));

@@ -25,8 +25,8 @@ import { createFakeGithub, type FakeGithub } from "@proliferate/vitest-setup/fak
 import { Redis } from "ioredis";
 import WebSocket from "ws";
 import { createGateway, type Gateway, type GatewayDeps } from "../create-gateway";
-import { proxyLlmAccess } from "../runtime/llm-access";
-import { IMAGE_HELPERS_DIGEST_PATH, sandboxRuntime } from "../runtime/sandbox-runtime";
+import { proxyLlmAccess } from "../session/llm-access";
+import { IMAGE_HELPERS_DIGEST_PATH, sandboxRuntime } from "../session/sandbox-runtime";
 
 /**
  * A real gateway with a real database, Redis, local sandboxes, OpenCode and the scripted model,

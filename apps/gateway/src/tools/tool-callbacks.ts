@@ -80,7 +80,7 @@ async function execute(
 	switch (name) {
 		case "verify": {
 			const { folder = ".proliferate/verification" } = parse(name, args);
-			const listing = await hub.runtime.runCommand(
+			const listing = await hub.controller.runCommand(
 				`find ${JSON.stringify(folder)} -maxdepth 3 -type f -size -10M 2>/dev/null | sort | head -n 50`,
 			);
 			const files = listing.stdout.split("\n").filter(Boolean);
@@ -89,7 +89,7 @@ async function execute(
 			mkdirSync(directory, { recursive: true });
 			const stored: string[] = [];
 			for (const file of files) {
-				const content = await hub.runtime.readWorkspaceFile(file);
+				const content = await hub.controller.readWorkspaceFile(file);
 				const name = basename(file);
 				const contentType = contentTypes[extname(name).toLowerCase()] ?? "application/octet-stream";
 				const storageKey = join(hub.organizationId, hub.sessionId, `${toolCallId}-${name}`);
@@ -122,7 +122,7 @@ async function execute(
 		}
 		case "save_snapshot": {
 			parse(name, args);
-			const { snapshotId } = await hub.runtime.snapshot();
+			const { snapshotId } = await hub.controller.snapshot();
 			return `Snapshot saved (${snapshotId.slice(0, 12)}).`;
 		}
 		case "save_service_commands": {
@@ -133,7 +133,7 @@ async function execute(
 				repoId,
 				serviceCommands: commands,
 			});
-			await hub.runtime.writeSavedServices(commands);
+			await hub.controller.writeSavedServices(commands);
 			return `Saved ${commands.length} service command(s) for future sessions.`;
 		}
 		case "save_env_files": {

@@ -176,9 +176,9 @@ export function createStreamHandler(deps: StreamDeps) {
 			client = connection;
 			hub = sessionHub;
 			for (const data of pendingFrames.splice(0)) await dispatch(connection, sessionHub, data);
-			if (!sessionHub.runtime.ready && (session.status === "starting" || session.status === "running")) {
-				// Reconnecting to a session whose runtime is not here (restart, takeover): bring it back.
-				void sessionHub.runtime.ensureReady().catch(() => {});
+			if (!sessionHub.controller.ready && (session.status === "starting" || session.status === "running")) {
+				// Reconnecting to a session whose controller is not here (restart, takeover): bring it back.
+				void sessionHub.controller.ensureReady().catch(() => {});
 			}
 		} catch (error) {
 			if (attached) attached.hub.detach(attached.connection);

@@ -1,3 +1,4 @@
+import type { MessageSource } from "@proliferate/shared";
 import {
 	index,
 	integer,
@@ -56,7 +57,7 @@ export const sessions = pgTable(
 		snapshotId: text(),
 		/** The OpenCode session id inside the sandbox. */
 		agentSessionId: text(),
-		clientSource: text().$type<"web" | "api" | "cli" | "slack" | "automation">().notNull().default("web"),
+		clientSource: text().$type<MessageSource>().notNull().default("web"),
 		idleTimeoutSeconds: integer(),
 		lastActivityAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 		pausedAt: timestamp({ withTimezone: true }),

@@ -1,3 +1,4 @@
+import type { MessageSource } from "@proliferate/shared";
 import type { SessionRow } from "./db";
 import type { SessionStatus } from "./state";
 
@@ -17,7 +18,7 @@ export interface Session {
 	sandboxId: string | null;
 	snapshotId: string | null;
 	agentSessionId: string | null;
-	clientSource: "web" | "api" | "cli" | "slack" | "automation";
+	clientSource: MessageSource;
 	lastActivityAt: string;
 	pausedAt: string | null;
 	endedAt: string | null;

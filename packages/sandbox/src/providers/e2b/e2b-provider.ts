@@ -10,11 +10,11 @@ import {
 	type RawCreateParams,
 	type RawRunResult,
 	type RawStatus,
-	REMOTE_HOME,
 	type RemoteProviderOptions,
-	RemoteSandboxProvider,
 	SandboxPausedError,
-} from "../remote/remote-provider";
+} from "../remote/primitives";
+import { RemoteSandboxProvider } from "../remote/remote-provider";
+import { REMOTE_HOME } from "../remote/sandbox-state";
 import { shellQuote } from "../remote/shell";
 
 export interface E2BProviderConfig extends RemoteProviderOptions {

@@ -5,13 +5,8 @@ import {
 	SandboxProviderError,
 } from "@proliferate/shared";
 import { ModalClient } from "modal";
-import {
-	type RawCreateParams,
-	type RawRunResult,
-	type RawStatus,
-	type RemoteProviderOptions,
-	RemoteSandboxProvider,
-} from "../remote/remote-provider";
+import type { RawCreateParams, RawRunResult, RawStatus, RemoteProviderOptions } from "../remote/primitives";
+import { RemoteSandboxProvider } from "../remote/remote-provider";
 import { shellQuote } from "../remote/shell";
 import type { ModalClientLike, ModalSandboxLike } from "./modal-client";
 
