@@ -67,10 +67,19 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
 		claimedBy: instanceId,
 		...options.outbox,
 		logger: logger.child({ module: "outbox" }),
-		target: async (kind, payload, jobId) => {
-			const queue = queues.get(kind);
-			if (!queue) throw new Error(`no queue for ${kind}`);
-			await queue.enqueue(payload as never, { jobId });
+		target: async (handOvers) => {
+			const byQueue = new Map<JobName, typeof handOvers>();
+			for (const handOver of handOvers)
+				byQueue.set(handOver.kind, [...(byQueue.get(handOver.kind) ?? []), handOver]);
+			await Promise.all(
+				[...byQueue].map(([kind, items]) => {
+					const queue = queues.get(kind);
+					if (!queue) throw new Error(`no queue for ${kind}`);
+					return queue.enqueueBulk(
+						items.map((item) => ({ payload: item.payload as never, jobId: item.jobId })),
+					);
+				}),
+			);
 		},
 		onDispatched: (kind) => metrics.dispatched.inc({ kind }),
 	});

@@ -3,8 +3,15 @@ import type { JobName } from "@proliferate/queue/catalog";
 import { outbox, type ServiceContext } from "@proliferate/services";
 import { DomainError } from "@proliferate/shared";
 
-/** Where a claimed row goes: a BullMQ queue (by job name), with the row id as the job id. */
-export type OutboxTarget = (kind: JobName, payload: unknown, jobId: string) => Promise<void>;
+/** One row's hand-over: its queue (the job name), payload, and the row id as the job id. */
+export interface OutboxHandOver {
+	kind: JobName;
+	payload: unknown;
+	jobId: string;
+}
+
+/** Where claimed rows go (BullMQ `addBulk` per queue); all of a call succeed or it throws. */
+export type OutboxTarget = (handOvers: OutboxHandOver[]) => Promise<void>;
 
 export interface OutboxDispatcherOptions {
 	services: ServiceContext;
@@ -56,46 +63,46 @@ export class OutboxDispatcher {
 			leaseMs: this.options.leaseMs,
 		});
 		round.claimed = rows.length;
+		const valid: { row: outbox.ClaimedOutboxRow; payload: unknown }[] = [];
 		for (const row of rows) {
-			const outcome = await this.dispatch(row);
-			round[outcome] += 1;
+			try {
+				valid.push({ row, payload: outbox.parseOutboxPayload(row.kind, row.payload) });
+			} catch (error) {
+				// A payload that no longer matches its schema, or a kind nobody knows: retrying cannot fix it.
+				const message = error instanceof Error ? error.message : String(error);
+				logger.error({ outboxId: row.id, kind: row.kind, err: error }, "outbox row failed for good");
+				round[(await outbox.markFailed(services, row, message)) ? "failed" : "lost"] += 1;
+			}
 		}
-		return round;
-	}
-
-	private async dispatch(
-		row: outbox.ClaimedOutboxRow,
-	): Promise<"dispatched" | "retrying" | "failed" | "lost"> {
-		const { services, logger } = this.options;
-		let payload: unknown;
+		if (valid.length === 0) return round;
 		try {
-			payload = outbox.parseOutboxPayload(row.kind, row.payload);
-		} catch (error) {
-			// A payload that no longer matches its schema, or a kind nobody knows: retrying cannot fix it.
-			const message = error instanceof Error ? error.message : String(error);
-			logger.error({ outboxId: row.id, kind: row.kind, err: error }, "outbox row failed for good");
-			return (await outbox.markFailed(services, row, message)) ? "failed" : "lost";
-		}
-		try {
-			await this.options.target(row.kind as JobName, payload, row.id);
+			await this.options.target(
+				valid.map(({ row, payload }) => ({ kind: row.kind as JobName, payload, jobId: row.id })),
+			);
 		} catch (error) {
 			const message = error instanceof DomainError || error instanceof Error ? error.message : String(error);
-			const outcome = await outbox.markRetry(services, row, message, this.options.backoff);
-			logger.warn(
-				{ outboxId: row.id, kind: row.kind, attempt: row.attempts, outcome, err: error },
-				"outbox hand-over failed",
-			);
-			return outcome;
+			logger.warn({ rows: valid.length, err: error }, "outbox hand-over failed; rows retry with backoff");
+			for (const { row } of valid)
+				round[await outbox.markRetry(services, row, message, this.options.backoff)] += 1;
+			return round;
 		}
-		if (!(await outbox.markDispatched(services, row))) {
-			logger.warn(
-				{ outboxId: row.id, kind: row.kind },
-				"outbox claim lost before it was marked (handed over anyway)",
-			);
-			return "lost";
+		const marked = await outbox.markManyDispatched(
+			services,
+			valid.map(({ row }) => row),
+		);
+		for (const { row } of valid) {
+			if (marked.has(row.id)) {
+				round.dispatched += 1;
+				this.options.onDispatched?.(row.kind);
+			} else {
+				round.lost += 1;
+				logger.warn(
+					{ outboxId: row.id, kind: row.kind },
+					"outbox claim lost before it was marked (handed over anyway)",
+				);
+			}
 		}
-		this.options.onDispatched?.(row.kind);
-		return "dispatched";
+		return round;
 	}
 
 	/** Runs rounds until `stop()`: back to back while batches are full, else every poll interval. */

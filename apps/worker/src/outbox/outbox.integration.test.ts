@@ -1,5 +1,5 @@
 import { createLogger } from "@proliferate/logger";
-import { createQueue, createRedisConnection, type JobName, type TypedQueue } from "@proliferate/queue";
+import { createQueue, createRedisConnection, type TypedQueue } from "@proliferate/queue";
 import { createDb, type DatabaseHandle, outbox, withTransaction } from "@proliferate/services";
 import {
 	createTestDatabase,
@@ -56,9 +56,9 @@ const idleCheck = (index = 0) => ({
 
 /** Hands rows to the BullMQ queue (job id = row id) and records each hand-over. */
 function queueTarget(calls: string[] = []): OutboxTarget {
-	return async (_kind: JobName, payload, jobId) => {
-		calls.push(jobId);
-		await queue.enqueue(payload as never, { jobId });
+	return async (handOvers) => {
+		calls.push(...handOvers.map((handOver) => handOver.jobId));
+		await queue.enqueueBulk(handOvers.map(({ payload, jobId }) => ({ payload: payload as never, jobId })));
 	};
 }
 
@@ -205,9 +205,9 @@ describe("the transactional outbox", () => {
 	it("retries a failed hand-over with capped backoff, fails it after its attempts, and an operator can retry it", async () => {
 		const { id } = await outbox.enqueue(services(), { ...idleCheck(4), maxAttempts: 2 });
 		let redisDown = true;
-		const target: OutboxTarget = async (...args) => {
+		const target: OutboxTarget = async (handOvers) => {
 			if (redisDown) throw new Error("connect ECONNREFUSED 127.0.0.1:6379");
-			await queueTarget()(...args);
+			await queueTarget()(handOvers);
 		};
 		const slow = { backoff: { baseMs: 2_000, capMs: 2_000 } };
 		const before = Date.now();

@@ -110,6 +110,27 @@ export async function finishClaim(
 	return updated.length === 1;
 }
 
+/** Marks many claimed rows dispatched in one statement; a claim token names one claim of one row. */
+export async function markManyDispatched(
+	db: DatabaseOrTransaction,
+	claimTokens: string[],
+): Promise<string[]> {
+	if (claimTokens.length === 0) return [];
+	const updated = await db
+		.update(schema.outbox)
+		.set({
+			status: "dispatched",
+			claimToken: null,
+			claimedBy: null,
+			claimedUntil: null,
+			lastError: null,
+			dispatchedAt: sql`now()`,
+		})
+		.where(and(eq(schema.outbox.status, "processing"), inArray(schema.outbox.claimToken, claimTokens)))
+		.returning({ id: schema.outbox.id });
+	return updated.map((row) => row.id);
+}
+
 /** Rows whose claim outlived its lease (the dispatcher died or stalled) become pending again. */
 export async function releaseExpiredClaims(db: DatabaseOrTransaction): Promise<number> {
 	const released = await db

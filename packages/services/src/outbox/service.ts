@@ -89,6 +89,19 @@ export function markDispatched(ctx: ServiceContext, row: ClaimedOutboxRow): Prom
 	});
 }
 
+/** Marks claimed rows handed over in one statement; returns the ids still claimed (the others were lost). */
+export async function markManyDispatched(
+	ctx: ServiceContext,
+	rows: ClaimedOutboxRow[],
+): Promise<Set<string>> {
+	return new Set(
+		await outboxDb.markManyDispatched(
+			ctx.db,
+			rows.map((row) => row.claimToken),
+		),
+	);
+}
+
 /** Fails a row for good (malformed payload, unknown kind): retrying cannot fix it. */
 export function markFailed(ctx: ServiceContext, row: ClaimedOutboxRow, error: string): Promise<boolean> {
 	return outboxDb.finishClaim(ctx.db, {
