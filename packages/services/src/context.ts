@@ -1,4 +1,4 @@
-import type { DatabaseOrTransaction } from "@proliferate/db";
+import type { DatabaseOrTransaction } from "./db/client";
 
 /** What every service function needs; transports build it once at boot. */
 export interface ServiceContext {

@@ -1,6 +1,7 @@
 import { and, type DatabaseOrTransaction, desc, eq, isNull, schema } from "@proliferate/db";
 
 export type ApiKeyRow = typeof schema.apiKeys.$inferSelect;
+export type ApiKeyUserRow = typeof schema.users.$inferSelect;
 
 export async function insertApiKey(
 	db: DatabaseOrTransaction,
@@ -44,7 +45,7 @@ export async function revokeApiKey(
 export async function findActiveApiKeyByHashUnscoped(
 	db: DatabaseOrTransaction,
 	keyHash: string,
-): Promise<{ apiKey: ApiKeyRow; user: typeof schema.users.$inferSelect } | undefined> {
+): Promise<{ apiKey: ApiKeyRow; user: ApiKeyUserRow } | undefined> {
 	const [row] = await db
 		.select({ apiKey: schema.apiKeys, user: schema.users })
 		.from(schema.apiKeys)

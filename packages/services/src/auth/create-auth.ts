@@ -1,10 +1,12 @@
-import { type Database, schema } from "@proliferate/db";
 import type { Logger } from "@proliferate/logger";
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { APIError, createAuthMiddleware } from "better-auth/api";
-import { type MailTransport, passwordResetEmail, verificationEmail } from "../mail/index";
+import type { Database } from "../db/client";
+import { passwordResetEmail, verificationEmail } from "../mail/templates";
+import type { MailTransport } from "../mail/transport";
 import { createOrganization } from "../orgs/service";
+import { betterAuthTables } from "./db";
 import { type GitHubOAuthOptions, githubOAuthPlugin } from "./github";
 import { checkSignInAllowed, recordSignInAttempt, SIGN_IN_LIMIT } from "./rate-limit";
 
@@ -42,12 +44,7 @@ export function createAuth(options: AuthOptions) {
 		trustedOrigins: [options.baseUrl, ...(options.trustedOrigins ?? [])],
 		database: drizzleAdapter(options.db, {
 			provider: "pg",
-			schema: {
-				user: schema.users,
-				session: schema.authSessions,
-				account: schema.authAccounts,
-				verification: schema.authVerifications,
-			},
+			schema: betterAuthTables,
 		}),
 		emailAndPassword: {
 			enabled: true,

@@ -1,5 +1,13 @@
 import { and, count, type DatabaseOrTransaction, eq, gte, lt, schema } from "@proliferate/db";
 
+/** The platform's tables behind better-auth's models (its Drizzle adapter queries them). */
+export const betterAuthTables = {
+	user: schema.users,
+	session: schema.authSessions,
+	account: schema.authAccounts,
+	verification: schema.authVerifications,
+};
+
 export async function countRecentSignInFailures(
 	db: DatabaseOrTransaction,
 	params: { email: string; since: Date },

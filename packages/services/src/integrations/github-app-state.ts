@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { and, eq, gt, schema } from "@proliferate/db";
 import type { OrgScope, ServiceContext } from "../context";
+import * as integrationsDb from "./db";
 import { GithubAppStateError } from "./errors";
 
 /** How long an admin has between "Install the GitHub App" and GitHub sending them back. */
@@ -40,7 +40,7 @@ export async function createGithubAppState(
 	const now = params.now ?? new Date();
 	const expiresAt = new Date(now.getTime() + githubAppStateLifetimeMs);
 	const nonce = randomBytes(16).toString("base64url");
-	await context.db.insert(schema.authVerifications).values({
+	await integrationsDb.insertVerification(context.db, {
 		id: randomBytes(16).toString("hex"),
 		identifier: `${identifierPrefix}${nonce}`,
 		value: `${params.organizationId}:${params.userId}`,
@@ -90,16 +90,11 @@ export async function consumeGithubAppState(
 	const now = params.now ?? new Date();
 	if (payload.e <= now.getTime()) throw new GithubAppStateError("expired");
 	if (payload.u !== params.userId) throw new GithubAppStateError("wrong_user");
-	const spent = await context.db
-		.delete(schema.authVerifications)
-		.where(
-			and(
-				eq(schema.authVerifications.identifier, `${identifierPrefix}${payload.n}`),
-				eq(schema.authVerifications.value, `${payload.o}:${payload.u}`),
-				gt(schema.authVerifications.expiresAt, now),
-			),
-		)
-		.returning({ id: schema.authVerifications.id });
-	if (spent.length === 0) throw new GithubAppStateError("used");
+	const spent = await integrationsDb.deleteUnexpiredVerification(context.db, {
+		identifier: `${identifierPrefix}${payload.n}`,
+		value: `${payload.o}:${payload.u}`,
+		now,
+	});
+	if (!spent) throw new GithubAppStateError("used");
 	return { organizationId: payload.o };
 }

@@ -1,81 +1,25 @@
 import { randomUUID } from "node:crypto";
-import type { Octokit } from "@octokit/rest";
-import { and, eq, schema } from "@proliferate/db";
 import type { OrgScope, ServiceContext } from "../context";
 import { isUuid } from "../ids";
+import * as integrationsDb from "./db";
 import { ConnectionNotFoundError, GithubNotConnectedError, GithubRequestError } from "./errors";
-import { appOctokit, type GithubConfig, githubError, tokenOctokit } from "./github-client";
-
-type ConnectionRow = typeof schema.integrationConnections.$inferSelect;
-
-/** A connection as callers see it: never its credentials. */
-export interface Connection {
-	id: string;
-	organizationId: string;
-	provider: "github";
-	kind: "github_app" | "personal_token";
-	accountLogin: string;
-	installationId: string | null;
-	apiUrl: string;
-	createdAt: string;
-}
-
-function toConnection(row: ConnectionRow): Connection {
-	return {
-		id: row.id,
-		organizationId: row.organizationId,
-		provider: row.provider,
-		kind: row.kind,
-		accountLogin: row.accountLogin,
-		installationId: row.externalId,
-		apiUrl: row.apiUrl,
-		createdAt: row.createdAt.toISOString(),
-	};
-}
+import {
+	fetchInstallationLogin,
+	fetchRepository,
+	fetchTokenLogin,
+	type GithubClient,
+	githubClientForConnection,
+	isGithubFullName,
+	listVisibleRepositories,
+} from "./github";
+import type { GithubConfig } from "./github-client";
+import { type Connection, type GithubRepository, toConnection, toGithubRepository } from "./mapper";
 
 async function upsertConnection(
 	context: ServiceContext,
-	values: Omit<typeof schema.integrationConnections.$inferInsert, "id"> & { id: string },
+	values: integrationsDb.ConnectionInsert,
 ): Promise<Connection> {
-	const [row] = await context.db
-		.insert(schema.integrationConnections)
-		.values(values)
-		.onConflictDoUpdate({
-			target: [
-				schema.integrationConnections.organizationId,
-				schema.integrationConnections.provider,
-				schema.integrationConnections.accountLogin,
-			],
-			set: {
-				id: values.id,
-				kind: values.kind,
-				externalId: values.externalId ?? null,
-				sealedCredentials: values.sealedCredentials ?? null,
-				apiUrl: values.apiUrl,
-				updatedAt: new Date(),
-			},
-		})
-		.returning();
-	if (!row) throw new Error("connection upsert returned no row");
-	return toConnection(row);
-}
-
-async function existingConnectionId(
-	context: ServiceContext,
-	organizationId: string,
-	accountLogin: string,
-): Promise<string | undefined> {
-	const [row] = await context.db
-		.select({ id: schema.integrationConnections.id })
-		.from(schema.integrationConnections)
-		.where(
-			and(
-				eq(schema.integrationConnections.organizationId, organizationId),
-				eq(schema.integrationConnections.provider, "github"),
-				eq(schema.integrationConnections.accountLogin, accountLogin),
-			),
-		);
-	return row?.id;
+	return toConnection(await integrationsDb.upsertConnection(context.db, values));
 }
 
 /** Connects GitHub with a token (personal or fine-grained); the token is checked, then sealed at rest. */
@@ -86,14 +30,13 @@ export async function connectGithubToken(
 ): Promise<Connection> {
 	const token = params.token.trim();
 	if (!token) throw new GithubRequestError(422, "A GitHub token is required");
-	let login: string;
-	try {
-		login = (await tokenOctokit(config, token).rest.users.getAuthenticated()).data.login;
-	} catch (error) {
-		throw githubError(error, "verify the token");
-	}
+	const login = await fetchTokenLogin(config, token);
 	// Re-connecting an account keeps its connection id (the sealed token is bound to it).
-	const id = (await existingConnectionId(context, params.organizationId, login)) ?? randomUUID();
+	const id =
+		(await integrationsDb.findGithubConnectionId(context.db, {
+			organizationId: params.organizationId,
+			accountLogin: login,
+		})) ?? randomUUID();
 	return upsertConnection(context, {
 		id,
 		organizationId: params.organizationId,
@@ -115,19 +58,13 @@ export async function connectGithubApp(
 ): Promise<Connection> {
 	if (!/^\d+$/.test(params.installationId))
 		throw new GithubRequestError(422, "An installation id is a number");
-	const octokit = appOctokit(config);
-	let login: string;
-	try {
-		const { data } = await octokit.rest.apps.getInstallation({
-			installation_id: Number(params.installationId),
-		});
-		const account = data.account as { login?: string; slug?: string } | null;
-		login = account?.login ?? account?.slug ?? `installation-${params.installationId}`;
-	} catch (error) {
-		throw githubError(error, "read the app installation");
-	}
+	const login = await fetchInstallationLogin(config, params.installationId);
 	return upsertConnection(context, {
-		id: (await existingConnectionId(context, params.organizationId, login)) ?? randomUUID(),
+		id:
+			(await integrationsDb.findGithubConnectionId(context.db, {
+				organizationId: params.organizationId,
+				accountLogin: login,
+			})) ?? randomUUID(),
 		organizationId: params.organizationId,
 		provider: "github",
 		kind: "github_app",
@@ -145,11 +82,7 @@ export async function hasGithubConnection(context: ServiceContext, params: OrgSc
 }
 
 export async function listConnections(context: ServiceContext, params: OrgScope): Promise<Connection[]> {
-	const rows = await context.db
-		.select()
-		.from(schema.integrationConnections)
-		.where(eq(schema.integrationConnections.organizationId, params.organizationId))
-		.orderBy(schema.integrationConnections.createdAt);
+	const rows = await integrationsDb.listConnections(context.db, { organizationId: params.organizationId });
 	return rows.map(toConnection);
 }
 
@@ -158,17 +91,12 @@ export async function getConnection(
 	context: ServiceContext,
 	params: OrgScope & { connectionId: string },
 ): Promise<Connection> {
-	const [row] = isUuid(params.connectionId)
-		? await context.db
-				.select()
-				.from(schema.integrationConnections)
-				.where(
-					and(
-						eq(schema.integrationConnections.id, params.connectionId),
-						eq(schema.integrationConnections.organizationId, params.organizationId),
-					),
-				)
-		: [];
+	const row = isUuid(params.connectionId)
+		? await integrationsDb.findConnection(context.db, {
+				organizationId: params.organizationId,
+				connectionId: params.connectionId,
+			})
+		: undefined;
 	if (!row) throw new ConnectionNotFoundError(params.connectionId);
 	return toConnection(row);
 }
@@ -178,32 +106,20 @@ export async function removeConnection(
 	params: OrgScope & { connectionId: string },
 ): Promise<void> {
 	const deleted = isUuid(params.connectionId)
-		? await context.db
-				.delete(schema.integrationConnections)
-				.where(
-					and(
-						eq(schema.integrationConnections.id, params.connectionId),
-						eq(schema.integrationConnections.organizationId, params.organizationId),
-					),
-				)
-				.returning({ id: schema.integrationConnections.id })
-		: [];
-	if (deleted.length === 0) throw new ConnectionNotFoundError(params.connectionId);
+		? await integrationsDb.deleteConnection(context.db, {
+				organizationId: params.organizationId,
+				connectionId: params.connectionId,
+			})
+		: false;
+	if (!deleted) throw new ConnectionNotFoundError(params.connectionId);
 }
 
+/** The organization's GitHub connections, oldest first. */
 async function githubConnectionRows(
 	context: ServiceContext,
 	organizationId: string,
-): Promise<ConnectionRow[]> {
-	const rows = await context.db
-		.select()
-		.from(schema.integrationConnections)
-		.where(
-			and(
-				eq(schema.integrationConnections.organizationId, organizationId),
-				eq(schema.integrationConnections.provider, "github"),
-			),
-		);
+): Promise<integrationsDb.ConnectionRow[]> {
+	const rows = await integrationsDb.listGithubConnections(context.db, { organizationId });
 	return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
 }
 
@@ -212,45 +128,15 @@ async function githubConnectionRows(
  * organization's only connection, else its only token connection (an installation reaches only its
  * own account's repositories; a token also reaches those its user collaborates on).
  */
-function connectionForOwner(rows: ConnectionRow[], owner: string): ConnectionRow | undefined {
+function connectionForOwner(
+	rows: integrationsDb.ConnectionRow[],
+	owner: string,
+): integrationsDb.ConnectionRow | undefined {
 	const own = rows.find((row) => row.accountLogin.toLowerCase() === owner.toLowerCase());
 	if (own) return own;
 	if (rows.length === 1) return rows[0];
 	const tokens = rows.filter((row) => row.kind === "personal_token");
 	return tokens.length === 1 ? tokens[0] : undefined;
-}
-
-/** An API client acting through one connection, and the token git clones and pushes with. */
-export interface GithubClient {
-	connection: Connection;
-	octokit: Octokit;
-	/**
-	 * The connection's token for git over HTTPS: the stored token, or an installation token (one
-	 * hour) that this client's API calls then reuse — one client mints at most one token.
-	 */
-	gitToken(): Promise<string>;
-}
-
-function clientFor(row: ConnectionRow, config: GithubConfig): GithubClient {
-	const connection = toConnection(row);
-	if (row.kind === "github_app") {
-		const octokit = appOctokit(config, row.externalId ?? undefined, row.apiUrl);
-		return {
-			connection,
-			octokit,
-			async gitToken() {
-				try {
-					const auth = (await octokit.auth({ type: "installation" })) as { token?: string };
-					if (auth.token) return auth.token;
-				} catch (error) {
-					throw githubError(error, "mint an installation token");
-				}
-				throw new GithubNotConnectedError("The GitHub App installation gave no token");
-			},
-		};
-	}
-	const token = config.secretBox.open(row.sealedCredentials ?? "", `connection:${row.id}`);
-	return { connection, octokit: tokenOctokit(config, token, row.apiUrl), gitToken: async () => token };
 }
 
 /**
@@ -269,7 +155,7 @@ export async function githubClientFor(
 			rows.length === 0 ? undefined : `None of this organization's GitHub connections is for ${params.owner}`,
 		);
 	}
-	return clientFor(row, config);
+	return githubClientForConnection(row, config);
 }
 
 /**
@@ -283,79 +169,8 @@ export async function githubCloneToken(
 ): Promise<string | null> {
 	const owner = params.repoFullName.split("/")[0] ?? "";
 	const row = connectionForOwner(await githubConnectionRows(context, params.organizationId), owner);
-	return row ? clientFor(row, config).gitToken() : null;
+	return row ? githubClientForConnection(row, config).gitToken() : null;
 }
-
-export interface PullRequest {
-	number: number;
-	url: string;
-	/** True when a pull request for the branch was already open (it is returned, not duplicated). */
-	existing: boolean;
-}
-
-/**
- * Opens a pull request through `client` (from `githubClientFor`, the same one git pushed with), or
- * returns the one already open for `head`.
- */
-export async function openPullRequest(
-	client: GithubClient,
-	params: { repoFullName: string; head: string; base: string; title: string; body?: string },
-): Promise<PullRequest> {
-	const [owner, repo] = params.repoFullName.split("/");
-	if (!owner || !repo || !isGithubFullName(params.repoFullName)) {
-		throw new GithubRequestError(422, `${params.repoFullName} is not an owner/name`);
-	}
-	const { octokit } = client;
-	try {
-		const { data } = await octokit.rest.pulls.create({
-			owner,
-			repo,
-			head: params.head,
-			base: params.base,
-			title: params.title,
-			body: params.body ?? "",
-		});
-		return { number: data.number, url: data.html_url, existing: false };
-	} catch (error) {
-		const status = (error as { status?: number }).status;
-		const text = JSON.stringify((error as { response?: { data?: unknown } }).response?.data ?? "");
-		if (status === 422 && /already exists/i.test(text)) {
-			const { data } = await octokit.rest.pulls
-				.list({ owner, repo, head: `${owner}:${params.head}`, state: "open" })
-				.catch((listError: unknown) => {
-					throw githubError(listError, "find the open pull request");
-				});
-			const open = data[0];
-			if (open) return { number: open.number, url: open.html_url, existing: true };
-		}
-		throw githubError(error, "open the pull request");
-	}
-}
-
-/** A repository as the organization's GitHub connection sees it. */
-export interface GithubRepository {
-	fullName: string;
-	cloneUrl: string;
-	defaultBranch: string;
-	private: boolean;
-	/** The account of the connection that acts for it. */
-	account: string;
-}
-
-interface RepositoryData {
-	full_name: string;
-	clone_url: string;
-	default_branch?: string;
-	private: boolean;
-}
-
-const toGithubRepository = (repository: RepositoryData, account: string): GithubRepository => ({
-	fullName: repository.full_name,
-	cloneUrl: repository.clone_url,
-	defaultBranch: repository.default_branch ?? "main",
-	private: repository.private,
-	account,
-});
 
 /**
  * Repositories the organization can import: for each GitHub connection, what it can see (an
@@ -371,26 +186,13 @@ export async function listGithubRepositories(
 	if (rows.length === 0) throw new GithubNotConnectedError();
 	const perConnection = await Promise.all(
 		rows.map(async (row) => {
-			const { octokit } = clientFor(row, config);
-			try {
-				const repositories: RepositoryData[] =
-					row.kind === "github_app"
-						? await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 })
-						: await octokit.paginate(octokit.rest.repos.listForAuthenticatedUser, { per_page: 100 });
-				return repositories
-					.filter((repository) => connectionForOwner(rows, repository.full_name.split("/")[0] ?? "") === row)
-					.map((repository) => toGithubRepository(repository, row.accountLogin));
-			} catch (error) {
-				throw githubError(error, `list the repositories of ${row.accountLogin}`);
-			}
+			const repositories = await listVisibleRepositories(githubClientForConnection(row, config));
+			return repositories
+				.filter((repository) => connectionForOwner(rows, repository.full_name.split("/")[0] ?? "") === row)
+				.map((repository) => toGithubRepository(repository, row.accountLogin));
 		}),
 	);
 	return perConnection.flat().sort((a, b) => a.fullName.localeCompare(b.fullName));
-}
-
-/** GitHub's owner/name: an account (letters, digits, hyphens) and a repository name other than "." or "..". */
-export function isGithubFullName(fullName: string): boolean {
-	return /^[A-Za-z0-9][A-Za-z0-9-]*\/(?!\.{1,2}$)[\w.-]+$/.test(fullName);
 }
 
 /** One repository through the connection that acts for its owner (404 when that connection cannot see it). */
@@ -402,21 +204,7 @@ export async function getGithubRepository(
 	const fullName = params.fullName.trim();
 	const [owner = "", repo = ""] = fullName.split("/");
 	if (!isGithubFullName(fullName)) throw new GithubRequestError(422, `${fullName} is not an owner/name`);
-	const { octokit, connection } = await githubClientFor(
-		context,
-		{ organizationId: params.organizationId, owner },
-		config,
-	);
-	try {
-		const { data } = await octokit.rest.repos.get({ owner, repo });
-		return toGithubRepository(data, connection.accountLogin);
-	} catch (error) {
-		if ((error as { status?: number }).status === 404) {
-			throw new GithubRequestError(
-				404,
-				`${fullName} does not exist or is not visible to the GitHub connection ${connection.accountLogin}`,
-			);
-		}
-		throw githubError(error, `read ${fullName}`);
-	}
+	const client = await githubClientFor(context, { organizationId: params.organizationId, owner }, config);
+	const data = await fetchRepository(client, { owner, repo, fullName });
+	return toGithubRepository(data, client.connection.accountLogin);
 }

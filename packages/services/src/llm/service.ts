@@ -12,75 +12,23 @@ import {
 	VirtualKeyNotFoundError,
 	VirtualKeyRevokedError,
 } from "./errors";
-
-/** Money is carried in nano-dollars (1e-9 USD) so per-token prices stay exact integers. */
-export const NANO_USD_PER_USD = 1_000_000_000;
-export const usdToNano = (usd: number) => Math.round(usd * NANO_USD_PER_USD);
-export const nanoToUsd = (nano: number) => nano / NANO_USD_PER_USD;
+import {
+	nanoToUsd,
+	type SpendEntry,
+	type SpendRecord,
+	toSpendRecord,
+	toVirtualKey,
+	toVirtualKeyRecord,
+	usdToNano,
+	type VirtualKey,
+	type VirtualKeyRecord,
+} from "./mapper";
 
 const keyMarker = "sk-prl-";
 const visiblePrefixLength = keyMarker.length + 6;
 
 export function hashVirtualKey(key: string): string {
 	return createHash("sha256").update(key).digest("hex");
-}
-
-/** What the proxy caches for a key: everything needed to authorize a request without the database. */
-export interface VirtualKeyRecord {
-	id: string;
-	organizationId: string;
-	sessionId: string | null;
-	name: string;
-	keyPrefix: string;
-	allowedModels: string[] | null;
-	budgetNanoUsd: number | null;
-	expiresAt: Date | null;
-	revokedAt: Date | null;
-	createdAt: Date;
-}
-
-/** The API shape of a key (dates as ISO strings, money in dollars). */
-export interface VirtualKey {
-	id: string;
-	organizationId: string;
-	sessionId: string | null;
-	name: string;
-	keyPrefix: string;
-	allowedModels: string[] | null;
-	budgetUsd: number | null;
-	expiresAt: string | null;
-	revokedAt: string | null;
-	createdAt: string;
-}
-
-function toRecord(row: llmDb.VirtualKeyRow): VirtualKeyRecord {
-	return {
-		id: row.id,
-		organizationId: row.organizationId,
-		sessionId: row.sessionId,
-		name: row.name,
-		keyPrefix: row.keyPrefix,
-		allowedModels: row.allowedModels,
-		budgetNanoUsd: row.budgetNanoUsd,
-		expiresAt: row.expiresAt,
-		revokedAt: row.revokedAt,
-		createdAt: row.createdAt,
-	};
-}
-
-export function toVirtualKey(record: VirtualKeyRecord): VirtualKey {
-	return {
-		id: record.id,
-		organizationId: record.organizationId,
-		sessionId: record.sessionId,
-		name: record.name,
-		keyPrefix: record.keyPrefix,
-		allowedModels: record.allowedModels,
-		budgetUsd: record.budgetNanoUsd === null ? null : nanoToUsd(record.budgetNanoUsd),
-		expiresAt: record.expiresAt?.toISOString() ?? null,
-		revokedAt: record.revokedAt?.toISOString() ?? null,
-		createdAt: record.createdAt.toISOString(),
-	};
 }
 
 export interface MintVirtualKeyParams extends OrgScope {
@@ -122,7 +70,7 @@ export async function mintVirtualKey(
 			if (cause.code === "23503") throw new NotFoundError("Organization", params.organizationId);
 			throw error;
 		});
-	return { key, virtualKey: toVirtualKey(toRecord(row)) };
+	return { key, virtualKey: toVirtualKey(toVirtualKeyRecord(row)) };
 }
 
 /**
@@ -143,7 +91,7 @@ export async function revokeVirtualKeys(
 	if (params.sessionId && !isUuid(params.sessionId)) return { revoked: [], keyHashes: [] };
 	const rows = await llmDb.revokeVirtualKeys(context.db, params);
 	return {
-		revoked: rows.map((row) => toVirtualKey(toRecord(row))),
+		revoked: rows.map((row) => toVirtualKey(toVirtualKeyRecord(row))),
 		keyHashes: rows.map((row) => row.keyHash),
 	};
 }
@@ -155,7 +103,7 @@ export async function lookupVirtualKey(
 ): Promise<VirtualKeyRecord | null> {
 	if (!key.startsWith(keyMarker)) return null;
 	const row = await llmDb.findVirtualKeyByHashUnscoped(context.db, hashVirtualKey(key));
-	return row ? toRecord(row) : null;
+	return row ? toVirtualKeyRecord(row) : null;
 }
 
 /** Throws when the key may not be used now (unknown, revoked, expired) or for this model. */
@@ -177,35 +125,9 @@ export function assertKeyWithinBudget(record: VirtualKeyRecord, spentNanoUsd: nu
 		throw new KeyBudgetExceededError(nanoToUsd(record.budgetNanoUsd));
 }
 
-/** One aggregated ledger entry: the usage of one key on one model and deployment over a flush window. */
-export interface SpendEntry {
-	organizationId: string;
-	keyId: string | null;
-	sessionId: string | null;
-	model: string;
-	deployment: string;
-	requests: number;
-	inputTokens: number;
-	outputTokens: number;
-	cacheReadTokens: number;
-	cacheWriteTokens: number;
-	costNanoUsd: number;
-	/** Requests of this entry metered from an estimate (no usage reported by the upstream). */
-	estimatedRequests: number;
-	firstRequestAt: Date;
-	lastRequestAt: Date;
-}
-
 /** Writes a batch of entries in one statement. */
 export async function recordSpendBatch(context: ServiceContext, entries: SpendEntry[]): Promise<void> {
 	await llmDb.insertSpendRows(context.db, entries);
-}
-
-export interface SpendRecord extends Omit<SpendEntry, "firstRequestAt" | "lastRequestAt"> {
-	id: number;
-	costUsd: number;
-	firstRequestAt: string;
-	lastRequestAt: string;
 }
 
 /**
@@ -223,24 +145,7 @@ export async function listSpendSince(
 		...(params.organizationId ? { organizationId: params.organizationId } : {}),
 		...(params.sessionId ? { sessionId: params.sessionId } : {}),
 	});
-	const entries = rows.map((row) => ({
-		id: row.id,
-		organizationId: row.organizationId,
-		keyId: row.keyId,
-		sessionId: row.sessionId,
-		model: row.model,
-		deployment: row.deployment,
-		requests: row.requests,
-		inputTokens: row.inputTokens,
-		outputTokens: row.outputTokens,
-		cacheReadTokens: row.cacheReadTokens,
-		cacheWriteTokens: row.cacheWriteTokens,
-		costNanoUsd: row.costNanoUsd,
-		estimatedRequests: row.estimatedRequests,
-		costUsd: nanoToUsd(row.costNanoUsd),
-		firstRequestAt: row.firstRequestAt.toISOString(),
-		lastRequestAt: row.lastRequestAt.toISOString(),
-	}));
+	const entries = rows.map(toSpendRecord);
 	return { entries, nextCursor: entries.at(-1)?.id ?? params.cursor };
 }
 

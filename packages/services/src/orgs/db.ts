@@ -11,6 +11,8 @@ import {
 } from "@proliferate/db";
 import type { InvitationStatus, MemberRole } from "@proliferate/db/schema";
 
+export type { InvitationStatus, MemberRole };
+
 export type OrganizationRow = typeof schema.organizations.$inferSelect;
 export type MemberRow = typeof schema.members.$inferSelect;
 export type UserRow = typeof schema.users.$inferSelect;

@@ -1,4 +1,4 @@
-import { DomainError, NotFoundError } from "@proliferate/shared";
+import { DomainError, NotFoundError, type SandboxProviderType } from "@proliferate/shared";
 
 export class OrganizationNotFoundError extends NotFoundError {
 	constructor(organizationId: string) {
@@ -98,6 +98,17 @@ export class DomainNotAllowedError extends DomainError {
 			{
 				domain,
 			},
+		);
+	}
+}
+
+export class SandboxProviderNotConfiguredError extends DomainError {
+	constructor(provider: SandboxProviderType, requires: string) {
+		super(
+			"precondition_failed",
+			"SANDBOX_PROVIDER_NOT_CONFIGURED",
+			`The ${provider} sandbox provider is not configured on this deployment: an operator must set ${requires} on the gateway`,
+			{ provider, requires },
 		);
 	}
 }

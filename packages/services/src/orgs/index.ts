@@ -1,4 +1,4 @@
-export type { MemberRole } from "@proliferate/db/schema";
+export type { InvitationStatus, MemberRole } from "./db";
 export * from "./domains";
 export * from "./errors";
 export * from "./invitations";

@@ -1,8 +1,9 @@
-import { withTransaction } from "@proliferate/db";
-import type { InvitationStatus, MemberRole } from "@proliferate/db/schema";
 import type { ServiceContext } from "../context";
+import { withTransaction } from "../db/client";
 import { generateTextId } from "../ids";
-import { invitationEmail, type MailTransport } from "../mail/index";
+import { invitationEmail } from "../mail/templates";
+import type { MailTransport } from "../mail/transport";
+import type { InvitationStatus, MemberRole } from "./db";
 import * as orgsDb from "./db";
 import {
 	AlreadyMemberError,

@@ -1,5 +1,4 @@
-import type { MemberRole } from "@proliferate/db/schema";
-import type { MemberRow, OrganizationRow, UserRow } from "./db";
+import type { MemberRole, MemberRow, OrganizationRow, UserRow } from "./db";
 
 export interface Organization {
 	id: string;

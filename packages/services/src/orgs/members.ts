@@ -1,7 +1,7 @@
-import { withTransaction } from "@proliferate/db";
-import type { MemberRole } from "@proliferate/db/schema";
-import { recordAuditEvent } from "../audit/index";
+import { recordAuditEvent } from "../audit/service";
 import type { ServiceContext } from "../context";
+import { withTransaction } from "../db/client";
+import type { MemberRole } from "./db";
 import * as orgsDb from "./db";
 import { LastOwnerError, MemberNotFoundError, NotAMemberError, PermissionDeniedError } from "./errors";
 import { type Membership, type Organization, toMembership, toOrganization } from "./mapper";

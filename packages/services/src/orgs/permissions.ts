@@ -1,4 +1,4 @@
-import type { MemberRole } from "@proliferate/db/schema";
+import type { MemberRole } from "./db";
 import { PermissionDeniedError } from "./errors";
 
 /**

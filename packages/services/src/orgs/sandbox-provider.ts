@@ -1,22 +1,30 @@
-import { withTransaction } from "@proliferate/db";
-import type { GatewaySandboxProviders } from "@proliferate/gateway-clients";
-import { DomainError, type SandboxProviderType } from "@proliferate/shared";
-import { recordAuditEvent } from "../audit/index";
-import type { OrgScope, ServiceContext } from "../context";
-import { callGateway, type GatewayAccess, gatewayClient } from "../gateway/client";
-import { PermissionDeniedError } from "./errors";
+import type { SandboxProviderType } from "@proliferate/shared";
+import { recordAuditEvent } from "../audit/service";
+import type { ServiceContext } from "../context";
+import { withTransaction } from "../db/client";
+import { PermissionDeniedError, SandboxProviderNotConfiguredError } from "./errors";
 import type { Actor } from "./members";
 import { can } from "./permissions";
 import { getSandboxProviderOverride, setSandboxProviderOverride } from "./service";
 
-/** The database and the gateway, which knows which sandbox providers the deployment can run. */
-export interface SandboxProviderDeps {
-	context: ServiceContext;
-	gateway: GatewayAccess;
+/**
+ * The rules and rows of an organization's sandbox provider choice. Which providers the deployment
+ * offers is the gateway's to say; callers ask it (`GET /sandbox-providers`) and pass its answer in.
+ */
+
+/** One provider as the deployment has it (the gateway's `GET /sandbox-providers`). */
+export interface DeploymentSandboxProvider {
+	type: SandboxProviderType;
+	configured: boolean;
+	/** The settings an operator sets on the gateway to configure it. */
+	requires: string;
 }
 
-/** One provider as the deployment has it (from the gateway's `GET /sandbox-providers`). */
-export type DeploymentSandboxProvider = GatewaySandboxProviders["providers"][number];
+/** What the deployment offers: its default (`SANDBOX_PROVIDER`) and every provider type. */
+export interface DeploymentSandboxProviders {
+	defaultProvider: SandboxProviderType;
+	providers: DeploymentSandboxProvider[];
+}
 
 /** The organization's choice of sandbox provider and what the deployment offers. */
 export interface SandboxProviderSettings {
@@ -30,26 +38,10 @@ export interface SandboxProviderSettings {
 	providers: DeploymentSandboxProvider[];
 }
 
-export class SandboxProviderNotConfiguredError extends DomainError {
-	constructor(provider: SandboxProviderType, requires: string) {
-		super(
-			"precondition_failed",
-			"SANDBOX_PROVIDER_NOT_CONFIGURED",
-			`The ${provider} sandbox provider is not configured on this deployment: an operator must set ${requires} on the gateway`,
-			{ provider, requires },
-		);
-	}
-}
-
-/** The organization's override with the deployment's default and providers (any member may read it). */
-export async function getSandboxProviderSettings(
-	deps: SandboxProviderDeps,
-	params: OrgScope & { userId: string },
-): Promise<SandboxProviderSettings> {
-	const [override, deployment] = await Promise.all([
-		getSandboxProviderOverride(deps.context, { organizationId: params.organizationId }),
-		callGateway(() => gatewayClient(deps.gateway, params).listSandboxProviders()),
-	]);
+export function toSandboxProviderSettings(
+	override: SandboxProviderType | null,
+	deployment: DeploymentSandboxProviders,
+): SandboxProviderSettings {
 	return {
 		override,
 		defaultProvider: deployment.defaultProvider,
@@ -58,25 +50,34 @@ export async function getSandboxProviderSettings(
 	};
 }
 
+/** Owners and admins choose the provider; checked before anything else is asked. */
+export function assertCanChooseSandboxProvider(actor: Actor): void {
+	if (!can(actor.role, "sandbox_provider:update"))
+		throw new PermissionDeniedError("choose the sandbox provider");
+}
+
+/** A provider can be chosen only when the deployment has configured it. */
+export function assertSandboxProviderOffered(
+	deployment: DeploymentSandboxProviders,
+	provider: SandboxProviderType,
+): void {
+	const offered = deployment.providers.find((candidate) => candidate.type === provider);
+	if (!offered?.configured)
+		throw new SandboxProviderNotConfiguredError(provider, offered?.requires ?? "its settings");
+}
+
 /**
- * Sets the provider the organization's new sessions run on (owners and admins), or follows the
- * deployment default again with null. A provider must be configured on the deployment (asked of the
- * gateway); sessions already running or paused keep theirs. Audited when it changes.
+ * Stores the provider the organization's new sessions run on (null: the deployment default again),
+ * audited when it changes. Callers have checked that the deployment offers it
+ * (`assertSandboxProviderOffered`); sessions already running or paused keep theirs.
  */
-export async function chooseSandboxProvider(
-	deps: SandboxProviderDeps,
+export async function saveSandboxProviderChoice(
+	context: ServiceContext,
 	params: { actor: Actor; provider: SandboxProviderType | null },
 ): Promise<{ override: SandboxProviderType | null }> {
 	const { actor, provider } = params;
-	if (!can(actor.role, "sandbox_provider:update"))
-		throw new PermissionDeniedError("choose the sandbox provider");
-	if (provider) {
-		const deployment = await callGateway(() => gatewayClient(deps.gateway, actor).listSandboxProviders());
-		const offered = deployment.providers.find((candidate) => candidate.type === provider);
-		if (!offered?.configured)
-			throw new SandboxProviderNotConfiguredError(provider, offered?.requires ?? "its settings");
-	}
-	await withTransaction(deps.context.db, async (tx) => {
+	assertCanChooseSandboxProvider(actor);
+	await withTransaction(context.db, async (tx) => {
 		const scope = { organizationId: actor.organizationId };
 		const previous = await getSandboxProviderOverride({ db: tx }, scope);
 		if (previous === provider) return;

@@ -1,9 +1,9 @@
-import { withTransaction } from "@proliferate/db";
-import type { MemberRole } from "@proliferate/db/schema";
 import { DomainError } from "@proliferate/shared";
 import { z } from "zod";
 import type { OrgScope, ServiceContext } from "../context";
+import { withTransaction } from "../db/client";
 import { generateTextId, slugify } from "../ids";
+import type { MemberRole } from "./db";
 import * as orgsDb from "./db";
 import { EmailTakenError, NotAMemberError, OrganizationNotFoundError } from "./errors";
 import {

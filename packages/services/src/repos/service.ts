@@ -3,11 +3,11 @@ import { isAbsolute } from "node:path";
 import type { OrgScope, ServiceContext } from "../context";
 import { isUuid } from "../ids";
 import { GithubNotConnectedError } from "../integrations/errors";
+import { isGithubFullName } from "../integrations/github";
 import type { GithubConfig } from "../integrations/github-client";
+import type { GithubRepository } from "../integrations/mapper";
 import {
-	type GithubRepository,
 	getGithubRepository,
-	isGithubFullName,
 	listGithubRepositories as listConnectionRepositories,
 } from "../integrations/service";
 import * as reposDb from "./db";

@@ -1,1 +1,2 @@
+export type { SandboxRecord, SandboxState } from "./mapper";
 export * from "./service";

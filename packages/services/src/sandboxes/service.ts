@@ -2,36 +2,7 @@ import { NotFoundError } from "@proliferate/shared";
 import type { OrgScope, ServiceContext } from "../context";
 import { isUuid } from "../ids";
 import * as sandboxesDb from "./db";
-
-export type SandboxState = "creating" | "running" | "paused" | "terminated" | "failed";
-
-export interface SandboxRecord {
-	id: string;
-	organizationId: string | null;
-	sessionId: string | null;
-	provider: "local" | "e2b" | "modal";
-	providerSandboxId: string;
-	state: SandboxState;
-	stateReason: string | null;
-	expiresAt: string | null;
-	endpoints: Record<string, string>;
-	createdAt: string;
-}
-
-function toRecord(row: sandboxesDb.SandboxRow): SandboxRecord {
-	return {
-		id: row.id,
-		organizationId: row.organizationId,
-		sessionId: row.sessionId,
-		provider: row.provider,
-		providerSandboxId: row.providerSandboxId,
-		state: row.state,
-		stateReason: row.stateReason,
-		expiresAt: row.expiresAt?.toISOString() ?? null,
-		endpoints: row.endpoints,
-		createdAt: row.createdAt.toISOString(),
-	};
-}
+import { type SandboxRecord, type SandboxState, toSandboxRecord } from "./mapper";
 
 /** Records a provider sandbox serving a session. */
 export async function recordSandbox(
@@ -54,7 +25,7 @@ export async function recordSandbox(
 		expiresAt: params.expiresAt,
 		endpoints: params.endpoints,
 	});
-	return toRecord(row);
+	return toSandboxRecord(row);
 }
 
 export async function getSandbox(
@@ -63,7 +34,7 @@ export async function getSandbox(
 ): Promise<SandboxRecord> {
 	const row = isUuid(params.sandboxId) ? await sandboxesDb.findSandbox(context.db, params) : undefined;
 	if (!row) throw new NotFoundError("Sandbox", params.sandboxId);
-	return toRecord(row);
+	return toSandboxRecord(row);
 }
 
 export async function updateSandboxState(

@@ -15,3 +15,15 @@ export class InvalidSessionTransitionError extends DomainError {
 		});
 	}
 }
+
+export class UnknownModelError extends DomainError {
+	constructor(modelId: string) {
+		super("invalid_input", "UNKNOWN_MODEL", `${modelId} is not one of the configured models`, { modelId });
+	}
+}
+
+export class InvalidBranchError extends DomainError {
+	constructor(branch: string) {
+		super("invalid_input", "INVALID_BRANCH", `${branch} is not a valid branch name`, { branch });
+	}
+}

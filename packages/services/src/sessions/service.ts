@@ -1,5 +1,5 @@
-import { withTransaction } from "@proliferate/db";
 import type { OrgScope, ServiceContext } from "../context";
+import { withTransaction } from "../db/client";
 import { isUuid } from "../ids";
 import { getRepo } from "../repos/service";
 import * as sessionsDb from "./db";

@@ -20,3 +20,8 @@ export function canTransition(from: SessionStatus, to: SessionStatus): boolean {
 
 /** Statuses in which a sandbox may be running (billing and sweepers use this). */
 export const activeStatuses: readonly SessionStatus[] = ["starting", "running", "migrating"];
+
+/** Whether a session in `status` may still hold a sandbox that must be stopped before it is deleted. */
+export function mayHoldSandbox(status: SessionStatus): boolean {
+	return activeStatuses.includes(status) || status === "paused";
+}

@@ -6,6 +6,7 @@ import type {
 } from "@proliferate/shared";
 import type { ServiceContext } from "../context";
 import * as warmDb from "./db";
+import { deserializeHandle, serializeHandle } from "./mapper";
 
 /** Progress and outcome logging; `@proliferate/logger` loggers fit. */
 interface PoolLogger {
@@ -191,13 +192,4 @@ export async function warmPoolStats(
 		ready: rows.filter((row) => row.state === "ready").length,
 		claimed: rows.filter((row) => row.state === "claimed").length,
 	};
-}
-
-function serializeHandle(handle: SandboxHandle): Record<string, unknown> {
-	return { ...handle, expiresAt: handle.expiresAt?.toISOString() ?? null };
-}
-
-function deserializeHandle(value: Record<string, unknown>): SandboxHandle {
-	const handle = value as unknown as SandboxHandle & { expiresAt: string | null };
-	return { ...handle, expiresAt: handle.expiresAt ? new Date(handle.expiresAt) : null, recovered: false };
 }

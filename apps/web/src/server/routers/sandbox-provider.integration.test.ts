@@ -1,6 +1,7 @@
 import { audit, orgs } from "@proliferate/services";
 import { testSecret } from "@proliferate/vitest-setup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as sandboxProviders from "../gateway/sandbox-providers";
 import type { TestClient, TestUser, WebHarness } from "../testing/harness";
 import { createWebHarnessWithGateway, type HarnessWithGateway } from "../testing/harness-gateway";
 import { itChecksOrgScopedSecurity, type SecurityFixture } from "../testing/security";
@@ -159,16 +160,18 @@ describe("sandbox provider procedures", () => {
 			gateway: { baseUrl: "http://127.0.0.1:9", userSecret: testSecret("gateway") },
 		};
 		const actor = { organizationId, userId: owner.id, role: "owner" as const };
-		await expect(orgs.chooseSandboxProvider(unreachable, { actor, provider: "e2b" })).rejects.toMatchObject({
+		await expect(
+			sandboxProviders.chooseSandboxProvider(unreachable, { actor, provider: "e2b" }),
+		).rejects.toMatchObject({
 			kind: "unavailable",
 			code: "GATEWAY_UNAVAILABLE",
 		});
 		await expect(
-			orgs.getSandboxProviderSettings(unreachable, { organizationId, userId: owner.id }),
+			sandboxProviders.getSandboxProviderSettings(unreachable, { organizationId, userId: owner.id }),
 		).rejects.toMatchObject({ code: "GATEWAY_UNAVAILABLE" });
 		expect(await storedOverride()).toBe(null);
 		await orgs.setSandboxProviderOverride(harness.web.services, { organizationId, provider: "e2b" });
-		expect(await orgs.chooseSandboxProvider(unreachable, { actor, provider: null })).toEqual({
+		expect(await sandboxProviders.chooseSandboxProvider(unreachable, { actor, provider: null })).toEqual({
 			override: null,
 		});
 		expect(await storedOverride()).toBe(null);

@@ -1,5 +1,5 @@
-import { orgs } from "@proliferate/services";
 import { z } from "zod";
+import { chooseSandboxProvider, getSandboxProviderSettings } from "../gateway/sandbox-providers";
 import { orgProcedure } from "../orpc";
 import { lifecycleDeps } from "./session-deps";
 
@@ -7,7 +7,7 @@ import { lifecycleDeps } from "./session-deps";
 export const sandboxProviderRouter = {
 	/** Any member: the organization's override, the deployment default and every provider's configuration. */
 	get: orgProcedure.handler(({ context }) =>
-		orgs.getSandboxProviderSettings(lifecycleDeps(context.web), {
+		getSandboxProviderSettings(lifecycleDeps(context.web), {
 			organizationId: context.organization.id,
 			userId: context.viewer.user.id,
 		}),
@@ -17,7 +17,7 @@ export const sandboxProviderRouter = {
 	set: orgProcedure
 		.input(z.object({ provider: z.enum(["local", "e2b", "modal"]).nullable() }))
 		.handler(({ context, input }) =>
-			orgs.chooseSandboxProvider(lifecycleDeps(context.web), {
+			chooseSandboxProvider(lifecycleDeps(context.web), {
 				actor: {
 					organizationId: context.organization.id,
 					userId: context.viewer.user.id,

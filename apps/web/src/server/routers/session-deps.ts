@@ -1,8 +1,9 @@
 import { sessions } from "@proliferate/services";
 import type { WebContext } from "../context";
+import type { GatewayDeps } from "../gateway/deps";
 
 /** How the web API reaches the gateway (HTTP, lifecycle only; streaming goes browser ↔ gateway). */
-export function lifecycleDeps(web: WebContext): sessions.LifecycleDeps {
+export function lifecycleDeps(web: WebContext): GatewayDeps {
 	return {
 		context: web.services,
 		gateway: {

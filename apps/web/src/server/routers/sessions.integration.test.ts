@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { createDemoRepo } from "@proliferate/demo-repo";
 import { createScriptedModelServer, type ScriptedModelServer } from "@proliferate/scripted-model";
-import { sessions } from "@proliferate/services";
 import { testSecret } from "@proliferate/vitest-setup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as sessions from "../gateway/session-lifecycle";
 import type { TestClient, TestUser, WebHarness } from "../testing/harness";
 import { createWebHarnessWithGateway, type HarnessWithGateway } from "../testing/harness-gateway";
 import { itChecksOrgScopedSecurity, type SecurityFixture } from "../testing/security";

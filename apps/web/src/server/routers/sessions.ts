@@ -1,5 +1,6 @@
 import { sessions } from "@proliferate/services";
 import { z } from "zod";
+import * as lifecycle from "../gateway/session-lifecycle";
 import { orgProcedure } from "../orpc";
 import { configuredModels, lifecycleDeps } from "./session-deps";
 
@@ -47,7 +48,7 @@ export const sessionsRouter = {
 			}),
 		)
 		.handler(({ context, input }) =>
-			sessions.startSession(lifecycleDeps(context.web), {
+			lifecycle.startSession(lifecycleDeps(context.web), {
 				organizationId: context.organization.id,
 				userId: context.viewer.user.id,
 				repoId: input.repoId,
@@ -66,7 +67,7 @@ export const sessionsRouter = {
 		),
 
 	pause: orgProcedure.input(bySession).handler(({ context, input }) =>
-		sessions.pauseSession(lifecycleDeps(context.web), {
+		lifecycle.pauseSession(lifecycleDeps(context.web), {
 			organizationId: context.organization.id,
 			userId: context.viewer.user.id,
 			...input,
@@ -74,7 +75,7 @@ export const sessionsRouter = {
 	),
 
 	resume: orgProcedure.input(bySession).handler(({ context, input }) =>
-		sessions.resumeSession(lifecycleDeps(context.web), {
+		lifecycle.resumeSession(lifecycleDeps(context.web), {
 			organizationId: context.organization.id,
 			userId: context.viewer.user.id,
 			...input,
@@ -82,7 +83,7 @@ export const sessionsRouter = {
 	),
 
 	snapshot: orgProcedure.input(bySession).handler(({ context, input }) =>
-		sessions.snapshotSession(lifecycleDeps(context.web), {
+		lifecycle.snapshotSession(lifecycleDeps(context.web), {
 			organizationId: context.organization.id,
 			userId: context.viewer.user.id,
 			...input,
@@ -90,7 +91,7 @@ export const sessionsRouter = {
 	),
 
 	delete: orgProcedure.input(bySession).handler(async ({ context, input }) => {
-		await sessions.removeSession(lifecycleDeps(context.web), {
+		await lifecycle.removeSession(lifecycleDeps(context.web), {
 			organizationId: context.organization.id,
 			userId: context.viewer.user.id,
 			...input,
@@ -102,7 +103,7 @@ export const sessionsRouter = {
 	shareLink: orgProcedure
 		.input(z.object({ sessionId, port: z.number().int().min(1).max(65535) }))
 		.handler(({ context, input }) =>
-			sessions.createPreviewLink(lifecycleDeps(context.web), {
+			lifecycle.createPreviewLink(lifecycleDeps(context.web), {
 				organizationId: context.organization.id,
 				userId: context.viewer.user.id,
 				...input,

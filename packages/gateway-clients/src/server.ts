@@ -1,13 +1,14 @@
-import {
-	createGatewayHttpClient,
-	type GatewayHttpClient,
-	GatewayRequestError,
-} from "@proliferate/gateway-clients";
-import { DomainError, type ErrorKind } from "@proliferate/shared";
 import { signServiceToken, signUserToken } from "@proliferate/shared/auth";
-import type { OrgScope } from "../context";
+import { DomainError, type ErrorKind } from "@proliferate/shared/errors";
+import { createGatewayHttpClient, type GatewayHttpClient, GatewayRequestError } from "./http-client";
 
-/** How the web API reaches the gateway (HTTP only; it is never in the streaming path). */
+/**
+ * Server-only entry (`@proliferate/gateway-clients/server`): the gateway HTTP client that signs its
+ * own short-lived tokens, for the web app's server layer and workers. Never imported by browser code
+ * (it holds the signing secrets); the browser uses the package's main entry with a minted token.
+ */
+
+/** How a server reaches the gateway (HTTP only; it is never in the streaming path). */
 export interface GatewayAccess {
 	baseUrl: string;
 	/** GATEWAY_JWT_SECRET: calls made for a person carry a short-lived user token. */
@@ -18,7 +19,8 @@ export interface GatewayAccess {
 }
 
 /** Acting organization and, when a person acts, who (a user token; otherwise a service token). */
-export interface GatewayActor extends OrgScope {
+export interface GatewayActor {
+	organizationId: string;
 	userId?: string | null;
 }
 
