@@ -1,4 +1,4 @@
-import { sql } from "@proliferate/db";
+import { type DatabaseOrTransaction, sql } from "@proliferate/db";
 
 /** The only door to @proliferate/db for the rest of the platform's code. */
 export {
@@ -12,6 +12,6 @@ export {
 } from "@proliferate/db";
 
 /** A round trip to the database (health checks). */
-export async function pingDatabase(db: import("@proliferate/db").DatabaseOrTransaction): Promise<void> {
+export async function pingDatabase(db: DatabaseOrTransaction): Promise<void> {
 	await db.execute(sql`select 1`);
 }
