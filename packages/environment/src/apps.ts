@@ -130,5 +130,10 @@ export const webEnvSchema = envSchema
 		OPENAI_API_KEY: true,
 		OPENROUTER_API_KEY: true,
 	})
-	// Needed to seal GitHub connection tokens; without it the integrations page says so.
-	.extend({ SECRETS_ENCRYPTION_KEY: envSchema.shape.SECRETS_ENCRYPTION_KEY.optional() });
+	// Needed to seal GitHub connection tokens; without it the integrations page says so. Redis is
+	// read only by the operations view (queue depths, failed jobs); without it the view says so.
+	.extend({
+		SECRETS_ENCRYPTION_KEY: envSchema.shape.SECRETS_ENCRYPTION_KEY.optional(),
+		REDIS_URL: envSchema.shape.REDIS_URL.optional(),
+		REDIS_KEY_PREFIX: envSchema.shape.REDIS_KEY_PREFIX,
+	});
