@@ -12,10 +12,11 @@ const nextConfig: NextConfig = {
 		"@proliferate/environment",
 		"@proliferate/gateway-clients",
 		"@proliferate/logger",
+		"@proliferate/queue",
 		"@proliferate/services",
 		"@proliferate/shared",
 	],
-	serverExternalPackages: ["pino", "postgres", "nodemailer"],
+	serverExternalPackages: ["pino", "postgres", "nodemailer", "bullmq", "ioredis"],
 	turbopack: { root: join(appDirectory, "../..") },
 	outputFileTracingRoot: join(appDirectory, "../.."),
 	// The production build type-checks the app, not its tests (`pnpm typecheck` covers those).

@@ -14,6 +14,20 @@ export const workerEnvSchema = envSchema.pick({
 	DATABASE_URL: true,
 	REDIS_URL: true,
 	REDIS_KEY_PREFIX: true,
+	WORKER_HEALTH_PORT: true,
+	WORKER_CONCURRENCY: true,
+	WORKER_QUEUE_CONCURRENCY: true,
+	OUTBOX_BATCH_SIZE: true,
+	OUTBOX_LEASE_MS: true,
+	OUTBOX_POLL_INTERVAL_MS: true,
+	OBJECT_STORE: true,
+	S3_BUCKET: true,
+	S3_REGION: true,
+	S3_ENDPOINT: true,
+	S3_FORCE_PATH_STYLE: true,
+	S3_ACCESS_KEY_ID: true,
+	S3_SECRET_ACCESS_KEY: true,
+	S3_KEY_PREFIX: true,
 });
 
 export const gatewayEnvSchema = envSchema
@@ -126,5 +140,10 @@ export const webEnvSchema = envSchema
 		OPENAI_API_KEY: true,
 		OPENROUTER_API_KEY: true,
 	})
-	// Needed to seal GitHub connection tokens; without it the integrations page says so.
-	.extend({ SECRETS_ENCRYPTION_KEY: envSchema.shape.SECRETS_ENCRYPTION_KEY.optional() });
+	// Needed to seal GitHub connection tokens; without it the integrations page says so. Redis is
+	// read only by the operations view (queue depths, failed jobs); without it the view says so.
+	.extend({
+		SECRETS_ENCRYPTION_KEY: envSchema.shape.SECRETS_ENCRYPTION_KEY.optional(),
+		REDIS_URL: envSchema.shape.REDIS_URL.optional(),
+		REDIS_KEY_PREFIX: envSchema.shape.REDIS_KEY_PREFIX,
+	});

@@ -5,6 +5,7 @@ import { integrationsKeys } from "./keys/integrations";
 import { llmProxyKeys } from "./keys/llm-proxy";
 import { sandboxKeys } from "./keys/sandbox";
 import { webKeys } from "./keys/web";
+import { workerKeys } from "./keys/worker";
 
 /**
  * Every configuration key of the platform, in one schema (each section lives in `./keys/`).
@@ -20,6 +21,7 @@ export const envSchema = z.object({
 	...llmProxyKeys,
 	...sandboxKeys,
 	...integrationsKeys,
+	...workerKeys,
 });
 
 export type Env = z.infer<typeof envSchema>;

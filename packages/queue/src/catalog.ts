@@ -55,6 +55,15 @@ export const jobCatalog = {
 		keepCompleted: 20,
 		keepFailed: 100,
 	}),
+	"outbox-prune": define({
+		description:
+			"Delete outbox rows dispatched longer ago than the retention (kept for inspection until then).",
+		payload: z.object({ olderThanHours: z.number().int().positive().default(168) }),
+		attempts: 2,
+		backoff: { type: "fixed", delay: 60_000 },
+		keepCompleted: 20,
+		keepFailed: 100,
+	}),
 } as const;
 
 export type JobName = keyof typeof jobCatalog;

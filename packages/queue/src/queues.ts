@@ -40,6 +40,8 @@ export interface TypedQueue<Name extends JobName> {
 		payload: JobPayload<Name>,
 		options?: Pick<JobsOptions, "delay" | "jobId" | "priority">,
 	): Promise<Job>;
+	/** Many jobs in one round trip (`addBulk`); a job whose id exists already is not added again. */
+	enqueueBulk(jobs: { payload: JobPayload<Name>; jobId?: string }[]): Promise<Job[]>;
 	close(): Promise<void>;
 }
 
@@ -61,6 +63,14 @@ export function createQueue<Name extends JobName>(name: Name, context: QueueCont
 		async enqueue(payload, options) {
 			const parsed = parsePayload(name, payload);
 			return queue.add(name, parsed, options);
+		},
+		async enqueueBulk(jobs) {
+			const parsed = jobs.map((job) => ({
+				name,
+				data: parsePayload(name, job.payload),
+				...(job.jobId ? { opts: { jobId: job.jobId } } : {}),
+			}));
+			return queue.addBulk(parsed);
 		},
 		close: () => queue.close(),
 	};

@@ -1,7 +1,14 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createTestDatabase, type TestDatabase, testSecret } from "@proliferate/vitest-setup";
+import { createDb, outbox } from "@proliferate/services";
+import {
+	createTestDatabase,
+	createTestRedis,
+	type TestDatabase,
+	type TestRedis,
+	testSecret,
+} from "@proliferate/vitest-setup";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { horizontalOverflow, launchChromium } from "../server/testing/browser";
@@ -18,6 +25,7 @@ const phone = { width: 390, height: 844 };
 const account = { name: "Ada Lovelace", email: "ada@analytical.dev", password: "difference-engine-1843" };
 
 let database: TestDatabase;
+let redis: TestRedis;
 let server: WebServer;
 let browser: Browser;
 
@@ -28,6 +36,7 @@ async function shot(page: Page, name: string) {
 beforeAll(async () => {
 	mkdirSync(artifacts, { recursive: true });
 	database = await createTestDatabase();
+	redis = createTestRedis();
 	server = await startWebServer(
 		{
 			DATABASE_URL: database.url,
@@ -37,6 +46,8 @@ beforeAll(async () => {
 			SUPER_ADMIN_EMAILS: account.email,
 			DEV_OUTBOX_ENABLED: "true",
 			LOG_LEVEL: "warn",
+			REDIS_URL: redis.url,
+			REDIS_KEY_PREFIX: redis.prefix,
 		},
 		{ PATH: process.env.PATH, HOME: process.env.HOME },
 	);
@@ -46,6 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
 	await browser?.close();
 	await server?.close();
+	await redis?.cleanup();
 	await database?.drop();
 }, 60_000);
 
@@ -202,6 +214,41 @@ describe("sign-up → verify → onboarding in the browser", () => {
 		await page.waitForSelector("text=admin.impersonation.stopped");
 		expect(await page.locator("text=admin.impersonation.started").count()).toBe(1);
 		await shot(page, "12-audit-log-desktop");
+		await context.close();
+	});
+
+	it("shows the operations view: outbox backlog, queue depths, a failed row retried", async () => {
+		const handle = createDb(database.url, { max: 2 });
+		try {
+			const services = { db: handle.db };
+			await outbox.enqueue(services, { kind: "sandbox-sweep", payload: { reason: "nightly" } });
+			const [claimed] = await outbox.claim(services, { claimedBy: "e2e", limit: 1, leaseMs: 10_000 });
+			if (!claimed) throw new Error("nothing claimed");
+			await outbox.markFailed(services, claimed, "Invalid payload for sandbox-sweep: reason: Too long");
+		} finally {
+			await handle.close();
+		}
+		const context = await browser.newContext({ viewport: desktop });
+		const page = await context.newPage();
+		page.setDefaultTimeout(30_000);
+		await page.goto(`${server.url}/sign-in`);
+		await page.fill("#email", account.email);
+		await page.fill("#password", account.password);
+		await page.click('button[type="submit"]');
+		await page.waitForURL(/\/dashboard/);
+		await page.goto(`${server.url}/admin`);
+		await page.click('button:has-text("Operations")');
+		await page.waitForSelector('[data-testid="operations"]');
+		expect(await page.locator('[data-testid="queue-row"]').count()).toBeGreaterThanOrEqual(5);
+		const failed = page.locator('[data-testid="failed-outbox-row"]');
+		expect(await failed.textContent()).toContain("reason: Too long");
+		await shot(page, "13-operations-desktop");
+		await failed.locator('button:has-text("Retry")').click();
+		await page.waitForSelector("text=Outbox row pending again");
+		await page.waitForFunction(
+			() => document.querySelectorAll('[data-testid="failed-outbox-row"]').length === 0,
+		);
+		await shot(page, "14-operations-retried");
 		await context.close();
 	});
 

@@ -1,4 +1,5 @@
 import { createLogger, type Logger } from "@proliferate/logger";
+import { createRedisConnection, QueueOperations } from "@proliferate/queue";
 import { createDb, type DatabaseHandle, mail, type ServiceContext } from "@proliferate/services";
 import { type Auth, createAuth } from "@proliferate/services/auth";
 import { readWebEnv, type WebEnv } from "./env";
@@ -11,6 +12,8 @@ export interface WebContext {
 	mail: mail.MailTransport;
 	logger: Logger;
 	superAdminEmails: ReadonlySet<string>;
+	/** Queue depths, failed jobs and retries for the operations view; null without REDIS_URL. */
+	queues: () => QueueOperations | null;
 	close: () => Promise<void>;
 }
 
@@ -56,7 +59,40 @@ export function createWebContext(
 			.map((email) => email.trim().toLowerCase())
 			.filter(Boolean),
 	);
-	return { env, services, auth, mail: mailTransport, logger, superAdminEmails, close: database.close };
+	let operations: { queues: QueueOperations; close: () => Promise<void> } | null = null;
+	const queues = () => {
+		if (!env.REDIS_URL) return null;
+		if (!operations) {
+			// Commands fail fast while Redis is away, so a page never hangs on it.
+			const connection = createRedisConnection(env.REDIS_URL, {
+				maxRetriesPerRequest: 1,
+				enableOfflineQueue: false,
+			});
+			connection.on("error", (error) => logger.warn({ err: error }, "operations view cannot reach Redis"));
+			const opened = new QueueOperations({ connection, prefix: env.REDIS_KEY_PREFIX });
+			operations = {
+				queues: opened,
+				close: async () => {
+					connection.disconnect();
+					await opened.close();
+				},
+			};
+		}
+		return operations.queues;
+	};
+	return {
+		env,
+		services,
+		auth,
+		mail: mailTransport,
+		logger,
+		superAdminEmails,
+		queues,
+		close: async () => {
+			await operations?.close();
+			await database.close();
+		},
+	};
 }
 
 /** Whether /dev/outbox may show sent mail: no SMTP configured and DEV_OUTBOX_ENABLED set. */

@@ -3,6 +3,7 @@ export * from "./auth";
 export * from "./integrations";
 export * from "./llm";
 export * from "./organizations";
+export * from "./outbox";
 export * from "./repos";
 export * from "./sessions";
 export * from "./warm-pool";

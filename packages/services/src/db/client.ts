@@ -1,3 +1,5 @@
+import { type DatabaseOrTransaction, sql } from "@proliferate/db";
+
 /** The only door to @proliferate/db for the rest of the platform's code. */
 export {
 	createDb,
@@ -8,3 +10,8 @@ export {
 	type Transaction,
 	withTransaction,
 } from "@proliferate/db";
+
+/** A round trip to the database (health checks). */
+export async function pingDatabase(db: DatabaseOrTransaction): Promise<void> {
+	await db.execute(sql`select 1`);
+}

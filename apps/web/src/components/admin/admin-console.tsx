@@ -12,6 +12,7 @@ import { toast } from "@/components/ui/sonner";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { errorMessage } from "@/lib/errors";
 import { orpc } from "@/lib/orpc";
+import { OperationsTab } from "./operations-tab";
 
 const day = (iso: string) =>
 	new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" });
@@ -136,6 +137,7 @@ export function AdminConsole() {
 					<TabsTrigger value="users">Users</TabsTrigger>
 					<TabsTrigger value="organizations">Organizations</TabsTrigger>
 					<TabsTrigger value="audit">Audit log</TabsTrigger>
+					<TabsTrigger value="operations">Operations</TabsTrigger>
 				</TabsList>
 				<div className="relative sm:w-64">
 					<SearchIcon className="absolute top-2.5 left-2.5 size-4 text-muted-foreground" />
@@ -155,6 +157,9 @@ export function AdminConsole() {
 			</TabsContent>
 			<TabsContent value="audit" className="pt-2">
 				<AuditTab />
+			</TabsContent>
+			<TabsContent value="operations" className="pt-2">
+				<OperationsTab />
 			</TabsContent>
 		</Tabs>
 	);

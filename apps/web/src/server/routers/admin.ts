@@ -1,5 +1,5 @@
 import { ORPCError } from "@orpc/server";
-import { admin, audit } from "@proliferate/services";
+import { admin, audit, outbox } from "@proliferate/services";
 import { z } from "zod";
 import { protectedProcedure, superAdminProcedure } from "../orpc";
 
@@ -23,6 +23,54 @@ export const adminRouter = {
 		.handler(({ context, input }) =>
 			audit.listAuditEventsUnscoped(context.web.services, input.action ? { action: input.action } : {}),
 		),
+
+	/** The background half at a glance: outbox backlog and failures, queue depths and failed jobs. */
+	operations: superAdminProcedure.handler(async ({ context }) => {
+		const services = context.web.services;
+		const [outboxStats, failedRows] = await Promise.all([
+			outbox.stats(services),
+			outbox.listFailed(services, 20),
+		]);
+		const queues = context.web.queues();
+		let queueView: {
+			depths: Awaited<ReturnType<NonNullable<typeof queues>["depths"]>>;
+			failedJobs: Awaited<ReturnType<NonNullable<typeof queues>["failedJobs"]>>;
+		} | null = null;
+		let queuesUnavailable: string | null = queues ? null : "REDIS_URL is not set for the web app";
+		if (queues) {
+			try {
+				const [depths, failedJobs] = await Promise.all([queues.depths(), queues.failedJobs(20)]);
+				queueView = { depths, failedJobs };
+			} catch (error) {
+				context.web.logger.warn({ err: error }, "operations view: queues unavailable");
+				queuesUnavailable = "Redis is not reachable";
+			}
+		}
+		return {
+			outbox: outboxStats,
+			failedOutboxRows: failedRows.map((row) => ({
+				...row,
+				createdAt: row.createdAt.toISOString(),
+				availableAt: row.availableAt.toISOString(),
+				dispatchedAt: row.dispatchedAt?.toISOString() ?? null,
+			})),
+			queues: queueView,
+			queuesUnavailable,
+		};
+	}),
+
+	retryOutboxRow: superAdminProcedure
+		.input(z.object({ id: z.uuid() }))
+		.handler(({ context, input }) => outbox.retryFailed(context.web.services, input.id)),
+
+	retryJob: superAdminProcedure
+		.input(z.object({ queue: z.string().min(1).max(100), jobId: z.string().min(1).max(200) }))
+		.handler(async ({ context, input }) => {
+			const queues = context.web.queues();
+			if (!queues)
+				throw new ORPCError("PRECONDITION_FAILED", { message: "REDIS_URL is not set for the web app" });
+			await queues.retry(input.queue, input.jobId);
+		}),
 
 	impersonate: superAdminProcedure
 		.input(z.object({ userId: z.string().min(1).max(100), reason: z.string().trim().max(200).optional() }))

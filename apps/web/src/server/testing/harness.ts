@@ -131,7 +131,7 @@ export async function createWebHarness(
 		createUser,
 		clientFor,
 		close: async () => {
-			await handle.close();
+			await web.close();
 			await database.drop();
 		},
 	};

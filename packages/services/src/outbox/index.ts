@@ -1,0 +1,3 @@
+export { InvalidOutboxPayloadError, OutboxRowNotFoundError, UnknownOutboxKindError } from "./errors";
+export type { OutboxEntry } from "./mapper";
+export * from "./service";

@@ -1,0 +1,16 @@
+export { createObjectStore, type ObjectStoreConfig } from "./create-object-store";
+export { LocalDirectoryObjectStore } from "./local-store";
+export {
+	assertObjectKey,
+	InvalidObjectKeyError,
+	type ListedObject,
+	type ListPage,
+	MAX_OBJECT_KEY_BYTES,
+	type ObjectInfo,
+	ObjectNotFoundError,
+	type ObjectStore,
+	ObjectStoreUnavailableError,
+	type PutOptions,
+	type StoredObject,
+} from "./object-store";
+export { S3ObjectStore, type S3ObjectStoreConfig } from "./s3-store";
