@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
+import { sendError, sendJson } from "@proliferate/http-kit";
 import type { Logger } from "@proliferate/logger";
 import {
 	createQueue,
@@ -13,6 +14,7 @@ import {
 	type TypedQueue,
 } from "@proliferate/queue";
 import { outbox, pingDatabase, type ServiceContext } from "@proliferate/services";
+import { NotFoundError } from "@proliferate/shared";
 import type { Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { Counter, Gauge, Registry } from "prom-client";
@@ -136,10 +138,14 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
 			server = createServer((request, response) => {
 				const path = (request.url ?? "/").split("?")[0];
 				if (request.method === "GET" && path === "/health") {
-					void health().then((result) => {
-						response.writeHead(result.ok ? 200 : 503, { "content-type": "application/json" });
-						response.end(JSON.stringify({ status: result.ok ? "ok" : "degraded", ...result, instanceId }));
-					});
+					void health().then(({ ok, database, redis }) =>
+						sendJson(response, ok ? 200 : 503, {
+							status: ok ? "ok" : "degraded",
+							database,
+							redis,
+							instanceId,
+						}),
+					);
 					return;
 				}
 				if (request.method === "GET" && path === "/metrics") {
@@ -156,8 +162,7 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
 						});
 					return;
 				}
-				response.writeHead(404, { "content-type": "application/json" });
-				response.end(JSON.stringify({ error: { code: "NOT_FOUND", message: "Not found" } }));
+				sendError(response, new NotFoundError("Route", path ?? "/"), { logger });
 			});
 			await new Promise<void>((resolve, reject) => {
 				server?.once("error", reject);
