@@ -32,6 +32,8 @@ export interface WorkerAppOptions {
 	/** The jobs this process runs; queues without a handler are only fed, not consumed. */
 	handlers: JobHandlers;
 	concurrency: { default: number; perQueue: Record<string, number> };
+	/** Job locks (see `CreateWorkerOptions`); tests shorten them to see a killed worker's job rerun. */
+	jobLocks?: { lockDurationMs: number; stalledIntervalMs: number };
 	outbox: { batchSize: number; leaseMs: number; pollIntervalMs: number };
 	/** 0: any free port. */
 	healthPort: number;
@@ -122,6 +124,7 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
 						...context,
 						concurrency: options.concurrency.perQueue[name] ?? options.concurrency.default,
 						logger,
+						...(options.jobLocks ?? {}),
 					}),
 				);
 			}

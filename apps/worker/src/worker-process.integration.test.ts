@@ -93,6 +93,47 @@ const idleCheck = (index: number) => ({
 	},
 });
 
+/** Starts `testing/effect-worker.ts` as its own process; resolves once it logs "worker started". */
+async function startEffectWorker(name: string): Promise<{ kill: () => Promise<void> }> {
+	const { spawn } = await import("node:child_process");
+	const child = spawn(
+		process.execPath,
+		[
+			"--import",
+			"tsx",
+			"src/testing/effect-worker.ts",
+			JSON.stringify({
+				databaseUrl: database.url,
+				redisUrl: redis.url,
+				redisPrefix: redis.prefix,
+				workMs: 3_000,
+			}),
+		],
+		{
+			cwd: join(import.meta.dirname, ".."),
+			env: { PATH: process.env.PATH ?? "" },
+			stdio: ["ignore", "pipe", "pipe"],
+		},
+	);
+	const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+	await new Promise<void>((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`effect worker ${name} did not start`)), 60_000);
+		child.stdout?.on("data", (chunk: Buffer) => {
+			if (chunk.toString().includes("worker started")) {
+				clearTimeout(timer);
+				resolve();
+			}
+		});
+		child.once("exit", (code) => reject(new Error(`effect worker ${name} exited (${code})`)));
+	});
+	return {
+		kill: async () => {
+			if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+			await exited;
+		},
+	};
+}
+
 describe("the worker process", () => {
 	it("answers health and Prometheus metrics, runs its jobs from the outbox, and exits cleanly on SIGTERM", async () => {
 		const worker = await start("basic");
@@ -144,6 +185,42 @@ describe("the worker process", () => {
 		expect(jobs).toHaveLength(300);
 		expect(new Set(jobs.map((job) => job.id)).size).toBe(300);
 		expect(await second.stop()).toBe(0);
+	});
+
+	it("runs a job again after its worker is killed mid-job, and its effect happens once", async () => {
+		await raw`create table if not exists job_starts (job_id text not null, pid int not null)`;
+		await raw`create table if not exists job_effects (job_id text primary key)`;
+		const first = await startEffectWorker("first");
+		const { id } = await outbox.enqueue({ db: handle.db }, { kind: "snapshot-cleanup", payload: {} });
+		await until("the job started", async () => {
+			const [row] = await raw<
+				{ count: number }[]
+			>`select count(*)::int as count from job_starts where job_id = ${id}`;
+			return row?.count === 1;
+		});
+		await first.kill();
+		const [none] = await raw<{ count: number }[]>`select count(*)::int as count from job_effects`;
+		expect(none?.count).toBe(0);
+		const second = await startEffectWorker("second");
+		try {
+			await until(
+				"the job's effect",
+				async () => {
+					const [row] = await raw<
+						{ count: number }[]
+					>`select count(*)::int as count from job_effects where job_id = ${id}`;
+					return row?.count === 1;
+				},
+				60_000,
+			);
+			const starts = await raw<{ pid: number }[]>`select pid from job_starts where job_id = ${id}`;
+			expect(starts).toHaveLength(2);
+			expect(new Set(starts.map((start) => start.pid)).size).toBe(2);
+			const [effects] = await raw<{ count: number }[]>`select count(*)::int as count from job_effects`;
+			expect(effects?.count).toBe(1);
+		} finally {
+			await second.kill();
+		}
 	});
 
 	it("rides out PostgreSQL and Redis going away: health says so, the log says it once, work resumes", async () => {

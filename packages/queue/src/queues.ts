@@ -78,6 +78,13 @@ export function createQueue<Name extends JobName>(name: Name, context: QueueCont
 
 export interface CreateWorkerOptions extends QueueContext {
 	concurrency?: number;
+	/**
+	 * How long a running job stays locked to its worker without renewal (BullMQ renews it while the
+	 * worker lives); a worker that dies leaves it stalled, and after `stalledIntervalMs` another
+	 * worker runs it again. Defaults: BullMQ's 30 s each.
+	 */
+	lockDurationMs?: number;
+	stalledIntervalMs?: number;
 	logger?: Logger;
 }
 
@@ -106,6 +113,8 @@ export function createWorker<Name extends JobName>(
 			connection: options.connection,
 			prefix: options.prefix,
 			concurrency: options.concurrency ?? 1,
+			...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
+			...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
 		},
 	);
 	worker.on("failed", (job, error) => {
