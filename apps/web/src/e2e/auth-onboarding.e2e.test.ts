@@ -29,6 +29,19 @@ let redis: TestRedis;
 let server: WebServer;
 let browser: Browser;
 
+/** A desktop page signed in as the super-admin account, on its dashboard. */
+async function signedInAsAda() {
+	const context = await browser.newContext({ viewport: desktop });
+	const page = await context.newPage();
+	page.setDefaultTimeout(30_000);
+	await page.goto(`${server.url}/sign-in`);
+	await page.fill("#email", account.email);
+	await page.fill("#password", account.password);
+	await page.click('button[type="submit"]');
+	await page.waitForURL(/\/dashboard/);
+	return { context, page };
+}
+
 async function shot(page: Page, name: string) {
 	await page.screenshot({ path: join(artifacts, `${name}.png`) });
 }
@@ -188,14 +201,7 @@ describe("sign-up → verify → onboarding in the browser", () => {
 			}),
 		});
 		expect(signUp.status).toBe(200);
-		const context = await browser.newContext({ viewport: desktop });
-		const page = await context.newPage();
-		page.setDefaultTimeout(30_000);
-		await page.goto(`${server.url}/sign-in`);
-		await page.fill("#email", account.email);
-		await page.fill("#password", account.password);
-		await page.click('button[type="submit"]');
-		await page.waitForURL(/\/dashboard/);
+		const { context, page } = await signedInAsAda();
 		await page.goto(`${server.url}/admin`);
 		const charles = page.locator('[data-testid="admin-user-row"]', { hasText: "charles@analytical.dev" });
 		await charles.locator('button:has-text("Impersonate")').click();
@@ -228,14 +234,7 @@ describe("sign-up → verify → onboarding in the browser", () => {
 		} finally {
 			await handle.close();
 		}
-		const context = await browser.newContext({ viewport: desktop });
-		const page = await context.newPage();
-		page.setDefaultTimeout(30_000);
-		await page.goto(`${server.url}/sign-in`);
-		await page.fill("#email", account.email);
-		await page.fill("#password", account.password);
-		await page.click('button[type="submit"]');
-		await page.waitForURL(/\/dashboard/);
+		const { context, page } = await signedInAsAda();
 		await page.goto(`${server.url}/admin`);
 		await page.click('button:has-text("Operations")');
 		await page.waitForSelector('[data-testid="operations"]');
