@@ -24,7 +24,10 @@ const app = createWorkerApp({
 		pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
 	},
 	healthPort: env.WORKER_HEALTH_PORT,
-	schedules: [{ name: "outbox-prune", everyMs: 3600_000, payload: { olderThanHours: 168 } }],
+	schedules: [
+		{ name: "outbox-prune", everyMs: 3600_000, payload: { olderThanHours: 168 } },
+		{ name: "idempotency-prune", everyMs: 3600_000, payload: {} },
+	],
 });
 await app.start();
 

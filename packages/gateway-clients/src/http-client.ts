@@ -35,18 +35,30 @@ export interface GatewaySandboxProviders {
 	}[];
 }
 
+/**
+ * Per-call options of the calls that take an `Idempotency-Key` (1–200 printable ASCII characters):
+ * a repeat with the same key and body within 24 h returns the first result instead of acting again.
+ */
+export interface IdempotentCallOptions {
+	idempotencyKey?: string;
+}
+
 export interface GatewayHttpClient {
-	createSession(input: {
-		repoId?: string;
-		title?: string;
-		initialPrompt?: string;
-		branch?: string;
-		modelId?: string;
-		kind?: "setup" | "coding" | "automation";
-	}): Promise<{ session: GatewaySessionSummary }>;
+	createSession(
+		input: {
+			repoId?: string;
+			title?: string;
+			initialPrompt?: string;
+			branch?: string;
+			modelId?: string;
+			kind?: "setup" | "coding" | "automation";
+		},
+		options?: IdempotentCallOptions,
+	): Promise<{ session: GatewaySessionSummary }>;
 	postMessage(
 		sessionId: string,
 		input: { content: string; images?: string[]; source?: string },
+		options?: IdempotentCallOptions,
 	): Promise<{ messageId: string }>;
 	cancel(sessionId: string): Promise<void>;
 	getStatus(sessionId: string): Promise<{
@@ -78,9 +90,15 @@ export function createGatewayHttpClient(options: {
 	fetch?: typeof fetch;
 }): GatewayHttpClient {
 	const doFetch = options.fetch ?? fetch;
-	async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+	async function call<T>(
+		method: string,
+		path: string,
+		body?: unknown,
+		callOptions: IdempotentCallOptions = {},
+	): Promise<T> {
 		const headers: Record<string, string> = { authorization: `Bearer ${await resolveToken(options.auth)}` };
 		if (body !== undefined) headers["content-type"] = "application/json";
+		if (callOptions.idempotencyKey !== undefined) headers["idempotency-key"] = callOptions.idempotencyKey;
 		if (options.organizationId) headers["x-organization-id"] = options.organizationId;
 		const response = await doFetch(`${options.baseUrl.replace(/\/$/, "")}${path}`, {
 			method,
@@ -106,8 +124,9 @@ export function createGatewayHttpClient(options: {
 	}
 	const id = (sessionId: string) => encodeURIComponent(sessionId);
 	return {
-		createSession: (input) => call("POST", "/sessions", input),
-		postMessage: (sessionId, input) => call("POST", `/sessions/${id(sessionId)}/message`, input),
+		createSession: (input, callOptions) => call("POST", "/sessions", input, callOptions),
+		postMessage: (sessionId, input, callOptions) =>
+			call("POST", `/sessions/${id(sessionId)}/message`, input, callOptions),
 		cancel: async (sessionId) => {
 			await call("POST", `/sessions/${id(sessionId)}/cancel`);
 		},

@@ -13,6 +13,7 @@ export {
 	type GatewayHttpClient,
 	GatewayRequestError,
 	type GatewaySandboxProviders,
+	type IdempotentCallOptions,
 } from "./http-client";
 export {
 	type ConnectionState,

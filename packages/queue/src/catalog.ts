@@ -64,6 +64,14 @@ export const jobCatalog = {
 		keepCompleted: 20,
 		keepFailed: 100,
 	}),
+	"idempotency-prune": define({
+		description: "Delete gateway idempotency keys past their 24 h (a repeat after that acts again).",
+		payload: z.object({}),
+		attempts: 2,
+		backoff: { type: "fixed", delay: 60_000 },
+		keepCompleted: 20,
+		keepFailed: 100,
+	}),
 } as const;
 
 export type JobName = keyof typeof jobCatalog;

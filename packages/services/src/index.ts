@@ -12,6 +12,7 @@ export {
 	runMigrations,
 	withTransaction,
 } from "./db/client";
+export * as idempotency from "./idempotency/index";
 export * as integrations from "./integrations/index";
 export * as llm from "./llm/index";
 export * as mail from "./mail/index";

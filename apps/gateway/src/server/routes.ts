@@ -1,10 +1,12 @@
+import type { ServerResponse } from "node:http";
 import type { Logger } from "@proliferate/logger";
 import type { SandboxProviderRegistry } from "@proliferate/sandbox";
-import { type ServiceContext, sessions } from "@proliferate/services";
+import { idempotency, type ServiceContext, sessions } from "@proliferate/services";
 import { messageSourceSchema } from "@proliferate/shared";
 import { z } from "zod";
 import type { EventLog } from "../events/event-log";
 import { type AuthSecrets, createAccessControl, organizationOf, type SessionAccess } from "../http/auth";
+import { IDEMPOTENT_REPLAYED_HEADER, idempotencyKeyOf } from "../http/idempotency-key";
 import { readJson, sendError, sendJson } from "../http/responses";
 import { createHttpRouter, createUpgradeRouter, type HttpContext, type HttpRoute } from "../http/routing";
 import type { HubManager } from "../hub/hub-manager";
@@ -46,6 +48,12 @@ const messageBody = z.object({
 
 type SessionContext = HttpContext & SessionAccess;
 
+/** Answers an idempotent call's response (flagged when it is a repeat's stored one). */
+function sendStored(response: ServerResponse, result: idempotency.IdempotentResult): void {
+	if (result.replayed) response.setHeader(IDEMPOTENT_REPLAYED_HEADER, "true");
+	sendJson(response, result.status, result.body);
+}
+
 /** `POST /sessions/:id/<action>`-style routes of one session, for users and services of its organization. */
 function sessionAction(
 	method: string,
@@ -65,12 +73,23 @@ export function createRouter(deps: RouteDeps) {
 	const sessionRoutes: HttpRoute[] = [
 		sessionAction("POST", "message", async ({ request, response, sessionId, organizationId, principal }) => {
 			const body = await readJson(request, messageBody);
-			const hub = await hubs.getOrCreate(sessionId, organizationId);
-			const result = await hub.prompt(
-				{ type: "prompt", content: body.content, ...(body.images ? { images: body.images } : {}) },
-				{ principal, source: body.source },
-			);
-			sendJson(response, 202, result);
+			const idempotencyKey = idempotencyKeyOf(request);
+			const deliver = async (): Promise<idempotency.StoredResponse> => {
+				const hub = await hubs.getOrCreate(sessionId, organizationId);
+				const result = await hub.prompt(
+					{ type: "prompt", content: body.content, ...(body.images ? { images: body.images } : {}) },
+					{ principal, source: body.source },
+				);
+				return { status: 202, body: result };
+			};
+			const result = idempotencyKey
+				? await idempotency.runWithClaim(
+						services,
+						{ organizationId, scope: `sessions.message:${sessionId}`, key: idempotencyKey, request: body },
+						deliver,
+					)
+				: { ...(await deliver()), replayed: false };
+			sendStored(response, result);
 		}),
 		sessionAction("POST", "cancel", async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
@@ -117,28 +136,54 @@ export function createRouter(deps: RouteDeps) {
 	}: HttpContext & { principal: SessionAccess["principal"] }) {
 		const organizationId = organizationOf(principal, request);
 		const body = await readJson(request, createSessionBody);
-		const session = await sessions.createSession(services, {
-			organizationId,
-			createdBy: principal.kind === "user" ? principal.userId : null,
-			repoId: body.repoId ?? null,
-			...(body.title ? { title: body.title } : {}),
-			initialPrompt: body.initialPrompt ?? null,
-			branch: body.branch ?? null,
-			modelId: body.modelId ?? null,
-			kind: body.kind ?? "coding",
-			clientSource: sourceOf(principal),
-		});
-		const hub = await hubs.getOrCreate(session.id, organizationId);
+		const idempotencyKey = idempotencyKeyOf(request);
+		const create = async (context: ServiceContext) =>
+			sessions.createSession(context, {
+				organizationId,
+				createdBy: principal.kind === "user" ? principal.userId : null,
+				repoId: body.repoId ?? null,
+				...(body.title ? { title: body.title } : {}),
+				initialPrompt: body.initialPrompt ?? null,
+				branch: body.branch ?? null,
+				modelId: body.modelId ?? null,
+				kind: body.kind ?? "coding",
+				clientSource: sourceOf(principal),
+			});
+		if (idempotencyKey) {
+			// The key and the session row commit together; a repeat gets the stored answer and boots nothing.
+			let created: sessions.Session | undefined;
+			const result = await idempotency.runInTransaction(
+				services,
+				{ organizationId, scope: "sessions.create", key: idempotencyKey, request: body },
+				async (transaction) => {
+					created = await create(transaction);
+					return { status: 201, body: { session: created } };
+				},
+			);
+			if (created && !result.replayed)
+				await bootInBackground(created.id, organizationId, body.initialPrompt, principal);
+			sendStored(response, result);
+			return;
+		}
+		const session = await create(services);
+		await bootInBackground(session.id, organizationId, body.initialPrompt, principal);
+		sendJson(response, 201, { session });
+	}
+
+	async function bootInBackground(
+		sessionId: string,
+		organizationId: string,
+		initialPrompt: string | undefined,
+		principal: SessionAccess["principal"],
+	): Promise<void> {
+		const hub = await hubs.getOrCreate(sessionId, organizationId);
 		// Boot in the background; clients follow progress as session.status events.
 		void hub.controller
 			.ensureReady()
 			.then(async () => {
-				if (body.initialPrompt) {
-					await hub.prompt({ type: "prompt", content: body.initialPrompt }, { principal });
-				}
+				if (initialPrompt) await hub.prompt({ type: "prompt", content: initialPrompt }, { principal });
 			})
-			.catch((error: unknown) => logger.warn({ err: error, sessionId: session.id }, "session boot failed"));
-		sendJson(response, 201, { session });
+			.catch((error: unknown) => logger.warn({ err: error, sessionId }, "session boot failed"));
 	}
 
 	const routes: HttpRoute[] = [

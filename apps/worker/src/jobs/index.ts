@@ -1,5 +1,5 @@
 import type { Logger } from "@proliferate/logger";
-import { outbox, type ServiceContext } from "@proliferate/services";
+import { idempotency, outbox, type ServiceContext } from "@proliferate/services";
 import type { JobHandlers } from "../create-worker";
 
 export interface JobDeps {
@@ -13,6 +13,11 @@ export function jobHandlers(deps: JobDeps): JobHandlers {
 		"outbox-prune": async (payload) => {
 			const deleted = await outbox.pruneDispatched(deps.services, payload.olderThanHours * 3600_000);
 			deps.logger.info({ deleted }, "dispatched outbox rows pruned");
+			return { deleted };
+		},
+		"idempotency-prune": async () => {
+			const deleted = await idempotency.pruneExpiredUnscoped(deps.services);
+			deps.logger.info({ deleted }, "expired idempotency keys pruned");
 			return { deleted };
 		},
 	};

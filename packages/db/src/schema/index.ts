@@ -1,5 +1,6 @@
 export * from "./agent";
 export * from "./auth";
+export * from "./idempotency";
 export * from "./integrations";
 export * from "./llm";
 export * from "./organizations";
