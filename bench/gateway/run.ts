@@ -10,6 +10,7 @@ import { SandboxProviderRegistry } from "@proliferate/sandbox";
 import { createDb, orgs, sessions } from "@proliferate/services";
 import type { SandboxProvider } from "@proliferate/shared";
 import { signUserToken } from "@proliferate/shared/auth";
+import { LocalDirectoryObjectStore } from "@proliferate/storage";
 import { createMigratedDatabase } from "@proliferate/vitest-setup/databases";
 import { Redis } from "ioredis";
 import WebSocket from "ws";
@@ -42,7 +43,7 @@ const gateway = createGateway({
 	logger: createSilentLogger(),
 	instanceId: "bench",
 	leaseTtlMs: 60_000,
-	artifactsDirectory: "/tmp/proliferate-bench-artifacts",
+	objectStore: new LocalDirectoryObjectStore("/tmp/proliferate-bench-objects"),
 });
 const url = await gateway.listen(0);
 const services = { db: database.db };

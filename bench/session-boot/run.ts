@@ -18,6 +18,7 @@ import { createScriptedModelServer } from "@proliferate/scripted-model";
 import { createDb, orgs, repos, warmPool } from "@proliferate/services";
 import type { SandboxProviderType, SessionEvent } from "@proliferate/shared";
 import { signUserToken } from "@proliferate/shared/auth";
+import { LocalDirectoryObjectStore } from "@proliferate/storage";
 import { createMigratedDatabase } from "@proliferate/vitest-setup/databases";
 import { Redis } from "ioredis";
 import WebSocket from "ws";
@@ -81,7 +82,7 @@ function startGateway(defaultProvider: SandboxProviderType, warmPoolSize: number
 		secrets,
 		logger: createSilentLogger(),
 		instanceId: `bench-${defaultProvider}-${warmPoolSize}`,
-		artifactsDirectory: join(root, "artifacts"),
+		objectStore: new LocalDirectoryObjectStore(join(root, "objects")),
 	});
 	return gateway.listen(0).then(() => gateway);
 }

@@ -4,6 +4,7 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "@proliferate/logger";
 import type { SandboxProviderRegistry } from "@proliferate/sandbox";
 import type { integrations, ServiceContext } from "@proliferate/services";
+import type { ObjectStore } from "@proliferate/storage";
 import type { Redis } from "ioredis";
 import { EventLog } from "./events/event-log";
 import type { AuthSecrets } from "./http/auth";
@@ -37,8 +38,8 @@ export interface GatewayDeps {
 	leaseTtlMs?: number;
 	/** Pause sessions without clients or running work after this long (ms); 0 disables. */
 	idleTimeoutMs?: number;
-	/** Local object storage for artifacts (screenshots and files from the verify tool). */
-	artifactsDirectory: string;
+	/** Where artifacts (screenshots and files from the verify tool) are stored: local directory or S3. */
+	objectStore: ObjectStore;
 	/** GitHub API settings for pull requests (connections are per organization, in the database). */
 	github?: integrations.GithubConfig;
 	/** How many events a session holds in memory through a Redis outage, and for how long. */
@@ -125,7 +126,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
 	const router = createRouter({
 		preview: previewDeps,
 		sandbox: previewDeps,
-		tools: { services: deps.services, hubs, artifactsDirectory: deps.artifactsDirectory },
+		tools: {
+			services: deps.services,
+			hubs,
+			objectStore: deps.objectStore,
+			logger: deps.logger.child({ module: "artifacts" }),
+		},
 		stream,
 		services: deps.services,
 		hubs,

@@ -5,7 +5,9 @@ import { createLlmProxyClient } from "@proliferate/llm-proxy-client";
 import { createLogger, installProcessGuard } from "@proliferate/logger";
 import { SandboxProviderRegistry, sandboxProvidersConfigFromEnv } from "@proliferate/sandbox";
 import { createDb, integrations } from "@proliferate/services";
+import { createObjectStore, type ObjectStore, objectStoreConfigFromEnv } from "@proliferate/storage";
 import { Redis } from "ioredis";
+import { migrateLegacyArtifacts } from "./artifacts/legacy-artifacts";
 import { createGateway } from "./create-gateway";
 import { proxyLlmAccess } from "./session/llm-access";
 import { sandboxRuntime } from "./session/sandbox-runtime";
@@ -16,6 +18,15 @@ const logger = createLogger({ service: "gateway", level: env.LOG_LEVEL });
 // Anything that escapes every handler is logged with its context; the process then exits 1 and
 // `make start` (or the orchestrator) restarts it. Tests prove no frame gets this far.
 installProcessGuard(logger);
+let objectStore: ObjectStore;
+try {
+	objectStore = createObjectStore(
+		objectStoreConfigFromEnv(env, { localDirectory: resolve(env.PROLIFERATE_DATA_DIR, "objects") }),
+	);
+} catch (error) {
+	logger.fatal({ err: error }, `object store cannot start: ${(error as Error).message}`);
+	process.exit(1);
+}
 const database = createDb(env.DATABASE_URL);
 const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3 });
 const { binary, mounts, helpersDigest } = await sandboxRuntime();
@@ -100,7 +111,7 @@ const gateway = createGateway({
 	leaseTtlMs: env.GATEWAY_LEASE_TTL_SECONDS * 1000,
 	publicUrl: env.GATEWAY_URL,
 	sandboxLifetimeSeconds: env.SANDBOX_TIMEOUT_SECONDS,
-	artifactsDirectory: resolve(env.PROLIFERATE_DATA_DIR, "artifacts"),
+	objectStore,
 	idleTimeoutMs: env.SESSION_IDLE_TIMEOUT_SECONDS * 1000,
 	webSocketLimits: webSocketLimitsFromEnv(env),
 	...(env.SECRETS_ENCRYPTION_KEY
@@ -115,6 +126,13 @@ const gateway = createGateway({
 				},
 			}
 		: {}),
+});
+// Artifacts saved before the object store (files under the old directory) move onto it once.
+await migrateLegacyArtifacts({
+	services: { db: database.db },
+	objectStore,
+	legacyDirectory: resolve(env.PROLIFERATE_DATA_DIR, "artifacts"),
+	logger: logger.child({ module: "artifacts" }),
 });
 await gateway.listen(env.GATEWAY_PORT, "0.0.0.0");
 logger.info(

@@ -85,6 +85,14 @@ export const gatewayEnvSchema = envSchema
 		GITHUB_API_URL: true,
 		GITHUB_APP_ID: true,
 		GITHUB_APP_PRIVATE_KEY: true,
+		OBJECT_STORE: true,
+		S3_BUCKET: true,
+		S3_REGION: true,
+		S3_ENDPOINT: true,
+		S3_FORCE_PATH_STYLE: true,
+		S3_ACCESS_KEY_ID: true,
+		S3_SECRET_ACCESS_KEY: true,
+		S3_KEY_PREFIX: true,
 	})
 	// Without the proxy's admin secret the gateway gives OpenCode AGENT_LLM_BASE_URL/AGENT_LLM_API_KEY directly;
 	// without the encryption key it cannot open GitHub connections (pull requests say GitHub is not configured).

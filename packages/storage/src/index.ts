@@ -1,3 +1,4 @@
+export { ObjectStoreConfigError, type ObjectStoreEnv, objectStoreConfigFromEnv } from "./config-from-env";
 export { createObjectStore, type ObjectStoreConfig } from "./create-object-store";
 export { LocalDirectoryObjectStore } from "./local-store";
 export {

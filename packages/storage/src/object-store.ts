@@ -75,7 +75,8 @@ export class ObjectStoreUnavailableError extends DomainError {
 }
 
 export const MAX_OBJECT_KEY_BYTES = 1024;
-const segmentPattern = /^[A-Za-z0-9][A-Za-z0-9._=+@-]*$/;
+/** Segments may start with `_` or `-` (base64url organization ids do), never with `.`. */
+const segmentPattern = /^[A-Za-z0-9_-][A-Za-z0-9._=+@-]*$/;
 
 /**
  * Keys are built by the platform from ids, but names inside them (artifact file names) come from

@@ -27,6 +27,14 @@ export function describeObjectStoreContract(name: string, store: () => ObjectSto
 			expect(await store().head("orgs/o1/sessions/s1/artifacts/a1/screen.png")).toMatchObject({ size: 4096 });
 		});
 
+		it("takes keys built from the platform's ids (base64url organization ids may start with - or _)", async () => {
+			for (const key of ["orgs/-m10p5TZaIgbz/sessions/s1/a.txt", "orgs/_Vx9/sessions/s1/a.txt"]) {
+				await store().put(key, "id");
+				expect(await store().head(key), key).toMatchObject({ size: 2 });
+				await store().delete(key);
+			}
+		});
+
 		it("takes a stream of unknown length (several MiB) and replaces an object whole", async () => {
 			const chunk = Buffer.alloc(1024 * 1024, 7);
 			const stream = Readable.from(
@@ -95,6 +103,7 @@ export function describeObjectStoreContract(name: string, store: () => ObjectSto
 				"a//b",
 				"a/./b",
 				"trailing/",
+				".hidden/x",
 				"nul\u0000byte",
 				"back\\slash",
 				"tilde~",

@@ -1,8 +1,9 @@
-import { createReadStream, existsSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { artifacts, type ServiceContext } from "@proliferate/services";
+import type { Logger } from "@proliferate/logger";
+import type { ServiceContext } from "@proliferate/services";
 import { DomainError } from "@proliferate/shared";
+import type { ObjectStore } from "@proliferate/storage";
 import { z } from "zod";
+import { sendArtifact } from "../artifacts/artifact-storage";
 import { readJson, sendJson } from "../http/responses";
 import type { HttpRoute } from "../http/routing";
 import type { HubManager } from "../hub/hub-manager";
@@ -11,7 +12,8 @@ import { handleToolCallback } from "../tools/tool-callbacks";
 export interface ToolRouteDeps {
 	services: ServiceContext;
 	hubs: HubManager;
-	artifactsDirectory: string;
+	objectStore: ObjectStore;
+	logger: Logger;
 }
 
 const toolCallBody = z.object({ toolCallId: z.string().min(1).max(200), args: z.unknown() });
@@ -19,7 +21,7 @@ const toolCallBody = z.object({ toolCallId: z.string().min(1).max(200), args: z.
 /**
  * `POST /sessions/:id/tools/:name`: a platform tool call from the session's sandbox (sandbox token
  * only); `GET /sessions/:id/artifacts/:artifactId`: an artifact's bytes, for members of the
- * session's organization.
+ * session's organization (a redirect to a presigned URL on S3, else streamed).
  */
 export function toolRoutes(deps: ToolRouteDeps): HttpRoute[] {
 	return [
@@ -38,7 +40,7 @@ export function toolRoutes(deps: ToolRouteDeps): HttpRoute[] {
 				const body = await readJson(request, toolCallBody);
 				const result = await handleToolCallback(
 					hub,
-					{ services: deps.services, artifactsDirectory: deps.artifactsDirectory },
+					{ services: deps.services, objectStore: deps.objectStore },
 					{
 						toolName: params.toolName ?? "",
 						toolCallId: body.toolCallId,
@@ -53,23 +55,11 @@ export function toolRoutes(deps: ToolRouteDeps): HttpRoute[] {
 			path: /^\/sessions\/(?<sessionId>[^/]+)\/artifacts\/(?<artifactId>[^/]+)$/,
 			access: "session",
 			handle: async ({ response, params, sessionId, organizationId }) => {
-				const artifactId = decodeURIComponent(params.artifactId ?? "");
-				const artifact = await artifacts.getArtifact(deps.services, {
+				await sendArtifact(deps, response, {
 					organizationId,
 					sessionId,
-					artifactId,
+					artifactId: decodeURIComponent(params.artifactId ?? ""),
 				});
-				const root = resolve(deps.artifactsDirectory);
-				const path = resolve(join(root, artifact.storageKey));
-				if (!path.startsWith(`${root}/`) || !existsSync(path))
-					throw new DomainError("not_found", "ARTIFACT_MISSING", "The artifact's file is gone");
-				response.writeHead(200, {
-					"content-type": artifact.contentType,
-					"content-length": String(artifact.sizeBytes),
-					"content-disposition": `inline; filename="${artifact.name.replace(/"/g, "")}"`,
-					"x-content-type-options": "nosniff",
-				});
-				createReadStream(path).pipe(response);
 			},
 		},
 	];

@@ -12,6 +12,7 @@ import { createScriptedModelServer, type ScriptedModelServer } from "@proliferat
 import { createDb, type DatabaseHandle, integrations, orgs, repos } from "@proliferate/services";
 import type { SandboxResources, SessionEvent } from "@proliferate/shared";
 import { signServiceToken, signUserToken } from "@proliferate/shared/auth";
+import { LocalDirectoryObjectStore, type ObjectStore } from "@proliferate/storage";
 import {
 	createTestDatabase,
 	createTestRedis,
@@ -112,6 +113,8 @@ export interface TestPlatformOptions {
 	gatewayRedisUrl?: string;
 	/** How many events a session holds through a Redis outage, and for how long. */
 	publisherLimits?: GatewayDeps["publisherLimits"];
+	/** Where the gateways store artifacts; a local directory under the platform's root by default. */
+	objectStore?: ObjectStore;
 	/** Log the gateways at this level (to debug a test); silent by default. */
 	logLevel?: "debug" | "info" | "warn";
 }
@@ -216,6 +219,7 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 		? new Redis(setup.gatewayRedisUrl, { maxRetriesPerRequest: 3 })
 		: redis;
 	const gateways: Gateway[] = [];
+	const objectStore = setup.objectStore ?? new LocalDirectoryObjectStore(join(root, "objects"));
 	const streams: SessionStream[] = [];
 
 	async function startGateway(
@@ -248,7 +252,7 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 				: createSilentLogger(),
 			instanceId,
 			leaseTtlMs: 3000,
-			artifactsDirectory: join(root, "artifacts"),
+			objectStore,
 			idleTimeoutMs: options.idleTimeoutMs ?? 0,
 			github: githubConfig,
 			...(options.sandboxLifetimeSeconds ? { sandboxLifetimeSeconds: options.sandboxLifetimeSeconds } : {}),

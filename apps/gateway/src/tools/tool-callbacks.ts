@@ -1,15 +1,16 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { basename, extname, join } from "node:path";
-import { artifacts, repoConfig, type ServiceContext, sessions } from "@proliferate/services";
+import { basename, extname } from "node:path";
+import { repoConfig, type ServiceContext, sessions } from "@proliferate/services";
 import { DomainError } from "@proliferate/shared";
+import type { ObjectStore } from "@proliferate/storage";
 import { z } from "zod";
+import { saveArtifact } from "../artifacts/artifact-storage";
 import type { SessionHub } from "../hub/session-hub";
 import { type ToolName, toolNames, toolSchemas } from "./tool-schemas";
 
 export interface ToolCallbackDeps {
 	services: ServiceContext;
-	/** Local object storage for artifacts. */
-	artifactsDirectory: string;
+	/** Where artifact bytes are stored. */
+	objectStore: ObjectStore;
 }
 
 const contentTypes: Record<string, string> = {
@@ -85,27 +86,22 @@ async function execute(
 			);
 			const files = listing.stdout.split("\n").filter(Boolean);
 			if (files.length === 0) return `No files found in ${folder}. Put screenshots or logs there first.`;
-			const directory = join(deps.artifactsDirectory, hub.organizationId, hub.sessionId);
-			mkdirSync(directory, { recursive: true });
 			const stored: string[] = [];
 			for (const file of files) {
 				const content = await hub.controller.readWorkspaceFile(file);
 				const name = basename(file);
 				const contentType = contentTypes[extname(name).toLowerCase()] ?? "application/octet-stream";
-				const storageKey = join(hub.organizationId, hub.sessionId, `${toolCallId}-${name}`);
-				writeFileSync(join(deps.artifactsDirectory, storageKey), content);
-				const artifact = await artifacts.recordArtifact(deps.services, {
+				const artifact = await saveArtifact(deps, {
 					...scope,
+					toolCallId,
 					name,
+					content,
 					contentType,
-					sizeBytes: content.byteLength,
-					storageKey,
 					kind: contentType.startsWith("image/")
 						? "screenshot"
 						: contentType === "text/plain"
 							? "log"
 							: "file",
-					toolCallId,
 				});
 				await hub.publish({
 					type: "artifact.created",
