@@ -14,7 +14,7 @@ import {
 	type TypedQueue,
 } from "@proliferate/queue";
 import { outbox, pingDatabase, type ServiceContext } from "@proliferate/services";
-import { NotFoundError } from "@proliferate/shared";
+import { NotFoundError, withTimeout } from "@proliferate/shared";
 import type { Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { Counter, Gauge, Registry } from "prom-client";
@@ -235,19 +235,10 @@ function createMetrics(options: WorkerAppOptions, queues: Map<JobName, TypedQueu
 	return { registry, dispatched };
 }
 
-/** True when `work` settles successfully within `ms`. */
+/** True when `work` succeeds within `ms`. */
 function withinMs(work: Promise<unknown>, ms: number): Promise<boolean> {
-	return new Promise((resolve) => {
-		const timer = setTimeout(() => resolve(false), ms);
-		work.then(
-			() => {
-				clearTimeout(timer);
-				resolve(true);
-			},
-			() => {
-				clearTimeout(timer);
-				resolve(false);
-			},
-		);
-	});
+	return withTimeout(work, ms, () => new Error(`no answer within ${ms} ms`)).then(
+		() => true,
+		() => false,
+	);
 }

@@ -1,6 +1,18 @@
 import { envSchema } from "./schema";
 
 /** The keys each service reads. Adding a key: put it in schema.ts, then pick it here. */
+
+/** Object storage (artifacts, run outputs): read by every process that stores or serves objects. */
+const objectStoreKeys = {
+	OBJECT_STORE: true,
+	S3_BUCKET: true,
+	S3_REGION: true,
+	S3_ENDPOINT: true,
+	S3_FORCE_PATH_STYLE: true,
+	S3_ACCESS_KEY_ID: true,
+	S3_SECRET_ACCESS_KEY: true,
+	S3_KEY_PREFIX: true,
+} as const;
 export const databaseEnvSchema = envSchema.pick({
 	NODE_ENV: true,
 	LOG_LEVEL: true,
@@ -20,14 +32,7 @@ export const workerEnvSchema = envSchema.pick({
 	OUTBOX_BATCH_SIZE: true,
 	OUTBOX_LEASE_MS: true,
 	OUTBOX_POLL_INTERVAL_MS: true,
-	OBJECT_STORE: true,
-	S3_BUCKET: true,
-	S3_REGION: true,
-	S3_ENDPOINT: true,
-	S3_FORCE_PATH_STYLE: true,
-	S3_ACCESS_KEY_ID: true,
-	S3_SECRET_ACCESS_KEY: true,
-	S3_KEY_PREFIX: true,
+	...objectStoreKeys,
 });
 
 export const gatewayEnvSchema = envSchema
@@ -85,14 +90,7 @@ export const gatewayEnvSchema = envSchema
 		GITHUB_API_URL: true,
 		GITHUB_APP_ID: true,
 		GITHUB_APP_PRIVATE_KEY: true,
-		OBJECT_STORE: true,
-		S3_BUCKET: true,
-		S3_REGION: true,
-		S3_ENDPOINT: true,
-		S3_FORCE_PATH_STYLE: true,
-		S3_ACCESS_KEY_ID: true,
-		S3_SECRET_ACCESS_KEY: true,
-		S3_KEY_PREFIX: true,
+		...objectStoreKeys,
 	})
 	// Without the proxy's admin secret the gateway gives OpenCode AGENT_LLM_BASE_URL/AGENT_LLM_API_KEY directly;
 	// without the encryption key it cannot open GitHub connections (pull requests say GitHub is not configured).

@@ -1,4 +1,4 @@
-import { DomainError } from "@proliferate/shared";
+import { DomainError, withTimeout } from "@proliferate/shared";
 import { Queue } from "bullmq";
 import { type JobName, jobCatalog, jobNames } from "./catalog";
 import type { QueueContext } from "./queues";
@@ -53,22 +53,11 @@ export class QueueOperations {
 	) {}
 
 	private within<T>(work: Promise<T>): Promise<T> {
-		return new Promise<T>((resolve, reject) => {
-			const timer = setTimeout(
-				() => reject(new QueuesUnavailableError(`no answer within ${this.timeoutMs} ms`)),
-				this.timeoutMs,
-			);
-			work.then(
-				(value) => {
-					clearTimeout(timer);
-					resolve(value);
-				},
-				(error: unknown) => {
-					clearTimeout(timer);
-					reject(error);
-				},
-			);
-		});
+		return withTimeout(
+			work,
+			this.timeoutMs,
+			() => new QueuesUnavailableError(`no answer within ${this.timeoutMs} ms`),
+		);
 	}
 
 	private queue(name: string): Queue {

@@ -1,3 +1,4 @@
 export * from "./errors";
 export * from "./events/index";
 export * from "./sandbox/index";
+export * from "./timeout";

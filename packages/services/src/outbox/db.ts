@@ -74,13 +74,13 @@ export async function claimDueRows(
 		.returning();
 }
 
-/** Moves a claimed row on, only while the claim is still the caller's (`claimToken` matches). */
+/** Moves a claimed row back to pending or to failed, only while the claim is still the caller's (`claimToken` matches). */
 export async function finishClaim(
 	db: DatabaseOrTransaction,
 	params: {
 		id: string;
 		claimToken: string;
-		status: "pending" | "dispatched" | "failed";
+		status: "pending" | "failed";
 		lastError?: string | null;
 		/** Back to pending, due this long from now (database time, like claims). */
 		retryInMs?: number;
@@ -97,7 +97,6 @@ export async function finishClaim(
 			...(params.retryInMs !== undefined
 				? { availableAt: sql`now() + ${params.retryInMs} * interval '1 millisecond'` }
 				: {}),
-			...(params.status === "dispatched" ? { dispatchedAt: sql`now()` } : {}),
 		})
 		.where(
 			and(

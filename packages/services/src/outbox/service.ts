@@ -80,13 +80,8 @@ export async function claim(
 }
 
 /** Marks a claimed row handed over. False: the claim was lost (lease expired, row reclaimed). */
-export function markDispatched(ctx: ServiceContext, row: ClaimedOutboxRow): Promise<boolean> {
-	return outboxDb.finishClaim(ctx.db, {
-		id: row.id,
-		claimToken: row.claimToken,
-		status: "dispatched",
-		lastError: null,
-	});
+export async function markDispatched(ctx: ServiceContext, row: ClaimedOutboxRow): Promise<boolean> {
+	return (await markManyDispatched(ctx, [row])).has(row.id);
 }
 
 /** Marks claimed rows handed over in one statement; returns the ids still claimed (the others were lost). */
