@@ -130,8 +130,11 @@ function AuditTab() {
 export function AdminConsole() {
 	const [search, setSearch] = useState("");
 	const deferred = useDeferredValue(search.trim());
+	const [tab, setTab] = useState("users");
+	// Only the user and organization lists are searchable.
+	const searchable = tab === "users" || tab === "organizations";
 	return (
-		<Tabs defaultValue="users">
+		<Tabs value={tab} onValueChange={setTab}>
 			<div className="flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
 				<TabsList>
 					<TabsTrigger value="users">Users</TabsTrigger>
@@ -139,15 +142,17 @@ export function AdminConsole() {
 					<TabsTrigger value="audit">Audit log</TabsTrigger>
 					<TabsTrigger value="operations">Operations</TabsTrigger>
 				</TabsList>
-				<div className="relative sm:w-64">
-					<SearchIcon className="absolute top-2.5 left-2.5 size-4 text-muted-foreground" />
-					<Input
-						className="pl-8"
-						placeholder="Search"
-						value={search}
-						onChange={(event) => setSearch(event.target.value)}
-					/>
-				</div>
+				{searchable ? (
+					<div className="relative sm:w-64">
+						<SearchIcon className="absolute top-2.5 left-2.5 size-4 text-muted-foreground" />
+						<Input
+							className="pl-8"
+							placeholder="Search"
+							value={search}
+							onChange={(event) => setSearch(event.target.value)}
+						/>
+					</div>
+				) : null}
 			</div>
 			<TabsContent value="users" className="pt-2">
 				<UsersTab search={deferred} />
