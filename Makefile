@@ -2,7 +2,7 @@ SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 
 .PHONY: help start test demo test-unit services dev-web dev-gateway dev-llm-proxy dev-worker dev-scripted-model \
-	bench lint lint-fix check-structure typecheck build db-migrate db-generate clean-data
+	bench lint lint-fix check-structure typecheck build db-migrate db-generate secrets-reseal clean-data
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ db-migrate: ## Apply migrations to DATABASE_URL (or the one `make services` uses
 
 db-generate: ## Generate a migration from schema changes (NAME=<short_name>)
 	@pnpm -C packages/db exec drizzle-kit generate --name $${NAME:-change}
+
+secrets-reseal: ## Re-seal every stored secret with SECRETS_ENCRYPTION_KEY after a rotation (batches, idempotent)
+	@if [ -n "$${DATABASE_URL:-}" ]; then pnpm --silent -C scripts secrets-reseal; else scripts/with-platform-env.sh pnpm --silent -C scripts secrets-reseal; fi
 
 clean-data: ## Delete local state (.proliferate/: embedded database, sandboxes, snapshots)
 	@read -r -p "Delete .proliferate/ (embedded database, sandboxes, snapshots)? [y/N] " answer; [ "$$answer" = "y" ] && rm -rf .proliferate && echo "deleted" || echo "kept"

@@ -97,7 +97,17 @@ export const gatewayEnvSchema = envSchema
 	.extend({
 		LLM_PROXY_ADMIN_SECRET: envSchema.shape.LLM_PROXY_ADMIN_SECRET.optional(),
 		SECRETS_ENCRYPTION_KEY: envSchema.shape.SECRETS_ENCRYPTION_KEY.optional(),
+		SECRETS_ENCRYPTION_KEYS_PREVIOUS: envSchema.shape.SECRETS_ENCRYPTION_KEYS_PREVIOUS,
 	});
+
+/** `make secrets-reseal`: the database and every key that may have sealed a stored secret. */
+export const secretsResealEnvSchema = envSchema.pick({
+	NODE_ENV: true,
+	LOG_LEVEL: true,
+	DATABASE_URL: true,
+	SECRETS_ENCRYPTION_KEY: true,
+	SECRETS_ENCRYPTION_KEYS_PREVIOUS: true,
+});
 
 export const llmProxyEnvSchema = envSchema.pick({
 	NODE_ENV: true,
@@ -150,6 +160,7 @@ export const webEnvSchema = envSchema
 	// read only by the operations view (queue depths, failed jobs); without it the view says so.
 	.extend({
 		SECRETS_ENCRYPTION_KEY: envSchema.shape.SECRETS_ENCRYPTION_KEY.optional(),
+		SECRETS_ENCRYPTION_KEYS_PREVIOUS: envSchema.shape.SECRETS_ENCRYPTION_KEYS_PREVIOUS,
 		REDIS_URL: envSchema.shape.REDIS_URL.optional(),
 		REDIS_KEY_PREFIX: envSchema.shape.REDIS_KEY_PREFIX,
 	});

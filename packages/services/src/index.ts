@@ -22,5 +22,6 @@ export * as outbox from "./outbox/index";
 export * as repoConfig from "./repo-config/index";
 export * as repos from "./repos/index";
 export * as sandboxes from "./sandboxes/index";
+export * as secrets from "./secrets/index";
 export * as sessions from "./sessions/index";
 export * as warmPool from "./warm-pool/index";

@@ -6,5 +6,6 @@ export * from "./llm";
 export * from "./organizations";
 export * from "./outbox";
 export * from "./repos";
+export * from "./secrets";
 export * from "./sessions";
 export * from "./warm-pool";

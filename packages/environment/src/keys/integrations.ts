@@ -32,4 +32,23 @@ export const integrationsKeys = {
 	GITHUB_APP_CLIENT_SECRET: z.string().min(1).optional(),
 	/** Key used to encrypt secrets at rest (AES-256-GCM), 64 hex characters. */
 	SECRETS_ENCRYPTION_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters (32 bytes)"),
+	/**
+	 * Keys that sealed secrets before SECRETS_ENCRYPTION_KEY (rotation): comma-separated, 64 hex characters each.
+	 * Values they sealed stay readable; `make secrets-reseal` re-seals them with the current key, after which
+	 * they can be removed.
+	 */
+	SECRETS_ENCRYPTION_KEYS_PREVIOUS: z
+		.string()
+		.default("")
+		.transform((value) =>
+			value
+				.split(",")
+				.map((key) => key.trim())
+				.filter(Boolean),
+		)
+		.pipe(
+			z.array(
+				z.string().regex(/^[0-9a-fA-F]{64}$/, "each previous key must be 64 hex characters (32 bytes)"),
+			),
+		),
 } satisfies z.ZodRawShape;
