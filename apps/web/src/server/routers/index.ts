@@ -9,6 +9,7 @@ import { onboardingRouter } from "./onboarding";
 import { orgsRouter } from "./orgs";
 import { reposRouter } from "./repos";
 import { sandboxProviderRouter } from "./sandbox-provider";
+import { secretsRouter } from "./secrets";
 import { sessionsRouter } from "./sessions";
 
 /** Every oRPC router of the web app. Add a router: import it and add one line here. */
@@ -25,6 +26,7 @@ export const appRouter = {
 	models: modelsRouter,
 	integrations: integrationsRouter,
 	sandboxProvider: sandboxProviderRouter,
+	secrets: secretsRouter,
 };
 
 export type AppRouter = typeof appRouter;
