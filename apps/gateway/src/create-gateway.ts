@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Logger } from "@proliferate/logger";
 import type { SandboxProviderRegistry } from "@proliferate/sandbox";
-import type { integrations, ServiceContext } from "@proliferate/services";
+import type { integrations, ServiceContext, secrets } from "@proliferate/services";
 import type { ObjectStore } from "@proliferate/storage";
 import type { Redis } from "ioredis";
 import { EventLog } from "./events/event-log";
@@ -42,6 +42,7 @@ export interface GatewayDeps {
 	objectStore: ObjectStore;
 	/** GitHub API settings for pull requests (connections are per organization, in the database). */
 	github?: integrations.GithubConfig;
+	secretKeyring?: secrets.SecretKeyring;
 	/** How many events a session holds in memory through a Redis outage, and for how long. */
 	publisherLimits?: Partial<PublisherLimits>;
 	/** Frame size, pre-auth and rate limits of stream and relayed (terminal, preview) WebSockets. */
@@ -103,6 +104,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 				stillOwner: hub.stillOwner,
 				turnState: hub.turnState,
 				github: deps.github,
+				secretKeyring: deps.secretKeyring,
 				stops,
 			}),
 	});

@@ -4,7 +4,7 @@ import { gatewayEnvSchema, loadEnvironmentOrExit } from "@proliferate/environmen
 import { createLlmProxyClient } from "@proliferate/llm-proxy-client";
 import { createLogger, installProcessGuard } from "@proliferate/logger";
 import { SandboxProviderRegistry, sandboxProvidersConfigFromEnv } from "@proliferate/sandbox";
-import { createDb, integrations } from "@proliferate/services";
+import { createDb, integrations, secrets } from "@proliferate/services";
 import { createObjectStore, type ObjectStore, objectStoreConfigFromEnv } from "@proliferate/storage";
 import { Redis } from "ioredis";
 import { migrateLegacyArtifacts } from "./artifacts/legacy-artifacts";
@@ -116,6 +116,10 @@ const gateway = createGateway({
 	webSocketLimits: webSocketLimitsFromEnv(env),
 	...(env.SECRETS_ENCRYPTION_KEY
 		? {
+				secretKeyring: new secrets.SecretKeyring({
+					current: env.SECRETS_ENCRYPTION_KEY,
+					previous: env.SECRETS_ENCRYPTION_KEYS_PREVIOUS,
+				}),
 				github: {
 					apiUrl: env.GITHUB_API_URL,
 					app:

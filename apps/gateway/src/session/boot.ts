@@ -8,6 +8,7 @@ import {
 	type SandboxProvider,
 	type SandboxProviderType,
 } from "@proliferate/shared";
+import { renderEnvFiles } from "./env-files";
 import { startEventBridge } from "./event-bridge";
 import { imageHelpersStatus } from "./sandbox-runtime";
 import { sandboxSetup } from "./sandbox-setup";
@@ -50,7 +51,11 @@ export async function bootSession(
 			: null;
 		const previous = found && found.state !== "terminated" ? found : null;
 		const provider = context.deps.providers.get(await providerType(context, session, previous));
-		const { setup, spec, savedServices } = await sandboxSetup(context, { session, repo, provider });
+		const { setup, spec, savedServices, secretEnvironment } = await sandboxSetup(context, {
+			session,
+			repo,
+			provider,
+		});
 		const { sandbox, record } = await obtainSandbox(context, {
 			provider,
 			setup,
@@ -58,6 +63,13 @@ export async function bootSession(
 			snapshotId: session.snapshotId,
 			// The repository's service ports, open from the start (Modal cannot add tunnels later).
 			ports: savedServices.flatMap((service) => (service.port ? [service.port] : [])),
+		});
+		// Every boot (new, warm claim, recovery, resume, restore): snapshots hold no env files.
+		await renderEnvFiles(context, {
+			provider,
+			sandboxId: sandbox.sandboxId,
+			repoId: repo?.id ?? null,
+			environment: secretEnvironment,
 		});
 		if (provider.type !== "local" && agent.helpersDigest)
 			checkImage(context, provider, sandbox.sandboxId, agent.helpersDigest);

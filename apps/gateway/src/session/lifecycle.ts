@@ -1,4 +1,5 @@
 import { sandboxes, sessions } from "@proliferate/services";
+import { withoutEnvFiles } from "./env-files";
 import type { SandboxStop } from "./sandbox-stops";
 import type { LiveSession, SessionContext } from "./session-context";
 
@@ -12,7 +13,9 @@ export async function snapshotSession(
 	live: LiveSession,
 ): Promise<{ snapshotId: string }> {
 	const { services } = context.deps;
-	const snapshot = await live.provider.snapshot(live.sandbox.sandboxId);
+	const snapshot = await withoutEnvFiles(context, live, { rerender: true }, () =>
+		live.provider.snapshot(live.sandbox.sandboxId),
+	);
 	const session = await sessions.getSession(services, context.scope());
 	await sessions.transitionSession(services, {
 		...context.scope(),
@@ -29,7 +32,9 @@ export async function pauseSession(
 	reason: string,
 ): Promise<{ snapshotId: string }> {
 	const { services } = context.deps;
-	const snapshot = await live.provider.pause(live.sandbox.sandboxId);
+	const snapshot = await withoutEnvFiles(context, live, { rerender: false }, () =>
+		live.provider.pause(live.sandbox.sandboxId),
+	);
 	await context.revokeLlmAccess();
 	await sandboxes.updateSandboxState(services, {
 		organizationId: context.organizationId,

@@ -1,4 +1,5 @@
 import { sandboxes, sessions } from "@proliferate/services";
+import { withoutEnvFiles } from "./env-files";
 import type { LiveSession, SessionContext } from "./session-context";
 
 /** How long after now to migrate: a quarter of the sandbox's lifetime (at most five minutes) before it ends. */
@@ -26,7 +27,9 @@ export async function leaveSandbox(
 	if (isAgentBusy?.()) await live.agent.abort(live.opencodeSessionId).catch(() => {});
 	await sessions.transitionSession(services, { ...context.scope(), to: "migrating", reason });
 	release();
-	const snapshot = await live.provider.snapshot(live.sandbox.sandboxId);
+	const snapshot = await withoutEnvFiles(context, live, { rerender: false }, () =>
+		live.provider.snapshot(live.sandbox.sandboxId),
+	);
 	await sessions.transitionSession(services, {
 		...context.scope(),
 		to: "migrating",

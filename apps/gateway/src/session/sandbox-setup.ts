@@ -9,6 +9,7 @@ import { repoConfig, type repos, type sessions } from "@proliferate/services";
 import { type ClaimSandboxOptions, DomainError, type SandboxProvider } from "@proliferate/shared";
 import { deriveSandboxToken } from "@proliferate/shared/auth";
 import { buildSystemPrompt, platformToolsByKind } from "@proliferate/shared/prompts";
+import { resolveSessionEnvironment } from "./env-files";
 import { cloneSource } from "./pull-requests";
 import { type SessionContext, savedServicesPath } from "./session-context";
 
@@ -17,6 +18,8 @@ export interface SandboxSetup {
 	setup: ClaimSandboxOptions;
 	spec: OpencodeBootSpec;
 	savedServices: repoConfig.RepoConfig["serviceCommands"];
+	/** The organization's resolved secrets (also in `setup.env`), for the env files rendered after boot. */
+	secretEnvironment: Record<string, string>;
 }
 
 /**
@@ -74,9 +77,13 @@ export async function sandboxSetup(
 			tools: platformToolsByKind[session.kind],
 		},
 	});
+	// The organization's secrets, and only those: platform credentials reach processes through their
+	// own specs (OpenCode's key, sandbox-mcp's token on stdin), never through this environment.
+	const secretEnvironment = await resolveSessionEnvironment(context, repo?.id ?? null);
 	const setup: ClaimSandboxOptions = {
 		sessionId,
 		organizationId,
+		env: secretEnvironment,
 		...(repo ? { repo: await cloneSource(context.deps, organizationId, repo, session.branch) } : {}),
 		files: [
 			...spec.files,
@@ -102,5 +109,5 @@ export async function sandboxSetup(
 			},
 		],
 	};
-	return { setup, spec, savedServices };
+	return { setup, spec, savedServices, secretEnvironment };
 }

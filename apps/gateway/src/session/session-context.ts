@@ -2,7 +2,7 @@ import type { AgentRuntime } from "@proliferate/agent-runtime";
 import type { Logger } from "@proliferate/logger";
 import type { SandboxProviderRegistry } from "@proliferate/sandbox";
 import { deriveSandboxMcpToken } from "@proliferate/sandbox-mcp";
-import type { integrations, ServiceContext } from "@proliferate/services";
+import type { integrations, ServiceContext, secrets } from "@proliferate/services";
 import {
 	DomainError,
 	type SandboxHandle,
@@ -48,6 +48,8 @@ export interface SessionControllerDeps {
 	turnState?: () => TurnState;
 	/** GitHub API settings; without them pull requests cannot be opened. */
 	github?: integrations.GithubConfig | undefined;
+	/** Opens the organization's secrets for sandboxes; without it sessions get none (secrets-environment.md). */
+	secretKeyring?: secrets.SecretKeyring | undefined;
 	/** Reports sandboxes that stop without the session asking (limits, expiry, kills, provider errors). */
 	stops?: SandboxStopWatch | undefined;
 }

@@ -9,7 +9,14 @@ import { createLogger, createSilentLogger } from "@proliferate/logger";
 import { E2BSandboxProvider, LocalSandboxProvider, SandboxProviderRegistry } from "@proliferate/sandbox";
 import { type FakeE2bServer, startFakeE2bServer } from "@proliferate/sandbox/testing";
 import { createScriptedModelServer, type ScriptedModelServer } from "@proliferate/scripted-model";
-import { createDb, type DatabaseHandle, integrations, orgs, repos } from "@proliferate/services";
+import {
+	createDb,
+	type DatabaseHandle,
+	integrations,
+	secrets as orgSecrets,
+	orgs,
+	repos,
+} from "@proliferate/services";
 import type { SandboxResources, SessionEvent } from "@proliferate/shared";
 import { signServiceToken, signUserToken } from "@proliferate/shared/auth";
 import { LocalDirectoryObjectStore, type ObjectStore } from "@proliferate/storage";
@@ -78,6 +85,8 @@ export interface TestPlatform {
 	github: FakeGithub;
 	/** The gateways' GitHub settings (the fake's API, its GitHub App, the key sealing tokens). */
 	githubConfig: integrations.GithubConfig;
+	/** The keys the gateways open the organization's secrets with. */
+	secretKeyring: orgSecrets.SecretKeyring;
 	close: () => Promise<void>;
 }
 
@@ -204,6 +213,7 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 	});
 	const github = await createFakeGithub();
 	github.addRepository("ada/demo-app");
+	const secretKeyring = new orgSecrets.SecretKeyring({ current: randomBytes(32).toString("hex") });
 	const githubConfig: integrations.GithubConfig = {
 		apiUrl: github.url,
 		app: { appId: github.app.appId, privateKey: github.app.privateKey },
@@ -255,6 +265,7 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 			objectStore,
 			idleTimeoutMs: options.idleTimeoutMs ?? 0,
 			github: githubConfig,
+			secretKeyring,
 			...(options.sandboxLifetimeSeconds ? { sandboxLifetimeSeconds: options.sandboxLifetimeSeconds } : {}),
 		});
 		await gateway.listen(port);
@@ -309,6 +320,7 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 		...(e2b ? { e2b } : {}),
 		github,
 		githubConfig,
+		secretKeyring,
 		startGateway,
 		connect,
 		async http(target = gateway) {
