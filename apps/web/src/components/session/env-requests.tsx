@@ -6,19 +6,29 @@ import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import type { TranscriptState } from "@/lib/gateway/transcript";
+import { client } from "@/lib/orpc";
 
 type EnvRequest = TranscriptState["envRequests"][number];
+
+type SaveAs = "none" | "organization" | "repository";
+
+function toSaveAs(value: string): SaveAs {
+	return value === "organization" || value === "repository" ? value : "none";
+}
 
 function EnvRequestForm({
 	request,
 	stream,
+	repoId,
 	onSubmitted,
 }: {
 	request: EnvRequest;
 	stream: SessionStream | null;
+	repoId: string | null;
 	onSubmitted: () => void;
 }) {
 	const [values, setValues] = useState<Record<string, string>>({});
+	const [saveAs, setSaveAs] = useState<SaveAs>("none");
 	const [pending, setPending] = useState(false);
 	const [error, setError] = useState<string | null>(null);
 	const missing = request.keys.filter((key) => key.required !== false && !values[key.key]?.trim());
@@ -30,6 +40,14 @@ function EnvRequestForm({
 		try {
 			const filled = Object.fromEntries(Object.entries(values).filter(([, value]) => value.trim()));
 			await stream.request({ type: "env.submit", requestIdOfAgent: request.requestId, values: filled });
+			// Also stored as secrets for the next sessions (owners and admins; a member is told no).
+			if (saveAs !== "none" && Object.keys(filled).length > 0) {
+				await client.secrets.saveMany({
+					scope:
+						saveAs === "repository" && repoId ? { kind: "repository", repoId } : { kind: "organization" },
+					values: filled,
+				});
+			}
 			onSubmitted();
 		} catch (submitError) {
 			setError(submitError instanceof Error ? submitError.message : "Could not save the values");
@@ -70,6 +88,19 @@ function EnvRequestForm({
 					/>
 				</div>
 			))}
+			<label className="flex items-center gap-2 text-muted-foreground text-xs">
+				Also save as
+				<select
+					data-testid="env-request-save-as"
+					className="rounded border border-input bg-background px-1 py-0.5 text-xs"
+					value={saveAs}
+					onChange={(event) => setSaveAs(toSaveAs(event.target.value))}
+				>
+					<option value="none">nothing (this sandbox only)</option>
+					<option value="organization">organization secret</option>
+					{repoId ? <option value="repository">repository secret</option> : null}
+				</select>
+			</label>
 			{error ? <div className="text-destructive text-xs">{error}</div> : null}
 			<Button type="submit" size="sm" disabled={pending || missing.length > 0 || !stream}>
 				{pending ? <Loader2 className="size-3.5 animate-spin" /> : null} Save to the sandbox
@@ -82,10 +113,12 @@ function EnvRequestForm({
 export function EnvRequests({
 	requests,
 	stream,
+	repoId = null,
 	onSubmitted,
 }: {
 	requests: EnvRequest[];
 	stream: SessionStream | null;
+	repoId?: string | null;
 	onSubmitted: (requestId: string) => void;
 }) {
 	const open = requests.filter((request) => !request.submitted);
@@ -97,6 +130,7 @@ export function EnvRequests({
 					key={request.requestId}
 					request={request}
 					stream={stream}
+					repoId={repoId}
 					onSubmitted={() => onSubmitted(request.requestId)}
 				/>
 			))}

@@ -199,7 +199,12 @@ export function SessionWorkspace({ sessionId }: { sessionId: string }) {
 					aria-label="Conversation"
 					className={`min-h-0 min-w-0 flex-col border-border md:flex md:w-[44%] md:border-r ${mobileView === "chat" ? "flex w-full" : "hidden"}`}
 				>
-					<EnvRequests requests={transcript.envRequests} stream={stream} onSubmitted={markEnvSubmitted} />
+					<EnvRequests
+						requests={transcript.envRequests}
+						stream={stream}
+						repoId={repoId}
+						onSubmitted={markEnvSubmitted}
+					/>
 					<div className="min-h-0 flex-1">
 						<ChatPanel
 							transcript={transcript}
