@@ -83,3 +83,15 @@ export async function deleteSession(
 		.returning({ id: schema.sessions.id });
 	return rows.length > 0;
 }
+
+export async function findReferencedSnapshotIdsUnscoped(
+	db: DatabaseOrTransaction,
+	snapshotIds: string[],
+): Promise<string[]> {
+	if (snapshotIds.length === 0) return [];
+	const rows = await db
+		.selectDistinct({ snapshotId: schema.sessions.snapshotId })
+		.from(schema.sessions)
+		.where(inArray(schema.sessions.snapshotId, snapshotIds));
+	return rows.flatMap((row) => (row.snapshotId ? [row.snapshotId] : []));
+}

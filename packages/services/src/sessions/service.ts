@@ -90,13 +90,15 @@ export async function transitionSession(
 	params: OrgScope & {
 		sessionId: string;
 		to: SessionStatus;
+		/** Only from this status (a caller that decided on what it saw); a conflict otherwise. */
+		from?: SessionStatus;
 		reason?: string | null;
 		fields?: Partial<Pick<Session, "sandboxId" | "snapshotId" | "agentSessionId" | "sandboxProvider">>;
 	},
 ): Promise<Session> {
 	return withTransaction(context.db, async (tx) => {
 		const current = await getSession({ db: tx }, params);
-		if (!canTransition(current.status, params.to)) {
+		if ((params.from && current.status !== params.from) || !canTransition(current.status, params.to)) {
 			throw new InvalidSessionTransitionError(params.sessionId, current.status, params.to);
 		}
 		const now = new Date();
@@ -163,4 +165,12 @@ export async function getOutcome(
 	const row = isUuid(params.sessionId) ? await sessionsDb.findSession(context.db, params) : undefined;
 	if (!row) throw new SessionNotFoundError(params.sessionId);
 	return (row.metadata.outcome as SessionOutcome | undefined) ?? null;
+}
+
+/** Which of `snapshotIds` some session row still references, across organizations (snapshot retention). */
+export async function referencedSnapshotIdsUnscoped(
+	context: ServiceContext,
+	snapshotIds: string[],
+): Promise<Set<string>> {
+	return new Set(await sessionsDb.findReferencedSnapshotIdsUnscoped(context.db, snapshotIds));
 }
