@@ -55,6 +55,15 @@ export const jobCatalog = {
 		keepCompleted: 20,
 		keepFailed: 100,
 	}),
+	"warm-pool-refill": define({
+		description:
+			"Top up the shared warm pool of a remote provider (e2b, modal); local pools stay with their gateway.",
+		payload: z.object({ provider: z.enum(["e2b", "modal"]).optional() }),
+		attempts: 1,
+		backoff: { type: "fixed", delay: 0 },
+		keepCompleted: 20,
+		keepFailed: 100,
+	}),
 	"outbox-prune": define({
 		description:
 			"Delete outbox rows dispatched longer ago than the retention (kept for inspection until then).",

@@ -34,6 +34,17 @@ export const workerKeys = {
 	OUTBOX_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
 	/** How often an idle dispatcher looks for due rows. */
 	OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(250),
+	// ── Sandbox sweeper, snapshot retention, warm-pool refill (jobs of the worker)
+	/** How often the `sandbox-sweep` job runs. */
+	SANDBOX_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(60),
+	/** Sandboxes a provider lists that no record knows are terminated once older than this. */
+	SANDBOX_SWEEP_ORPHAN_GRACE_SECONDS: z.coerce.number().int().min(60).default(900),
+	/** Sweep local sandboxes too (false when this worker runs on another host than the gateway's sandboxes). */
+	SANDBOX_SWEEP_LOCAL: booleanFlag(true),
+	/** Snapshots no session references are deleted once older than this (`snapshot-cleanup`, hourly). */
+	SNAPSHOT_RETENTION_DAYS: z.coerce.number().int().min(1).default(7),
+	/** How often the `warm-pool-refill` job tops up remote providers' shared pools. */
+	WARM_POOL_REFILL_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(60),
 	// ── Object storage
 	/** Where artifacts and run outputs live: `local` (a directory under PROLIFERATE_DATA_DIR) or `s3`. */
 	OBJECT_STORE: z.enum(["local", "s3"]).default("local"),

@@ -52,6 +52,7 @@ export async function listUnterminatedWithSessionUnscoped(db: DatabaseOrTransact
 			sandbox: schema.sandboxes,
 			sessionStatus: schema.sessions.status,
 			sessionOrganizationId: schema.sessions.organizationId,
+			sessionSandboxId: schema.sessions.sandboxId,
 		})
 		.from(schema.sandboxes)
 		.leftJoin(schema.sessions, eq(schema.sessions.id, schema.sandboxes.sessionId))

@@ -58,7 +58,8 @@ export async function updateSandboxState(
 /** A record the sweeper looks at: the sandbox and its session's status (null: the session is gone). */
 export interface SweepCandidate {
 	record: SandboxRecord;
-	session: { id: string; organizationId: string; status: SessionStatus } | null;
+	/** `sandboxId`: the record serving the session now (null while it has none). */
+	session: { id: string; organizationId: string; status: SessionStatus; sandboxId: string | null } | null;
 }
 
 /** Every sandbox record not terminated, across organizations (the worker's sweeper). */
@@ -68,7 +69,12 @@ export async function listSweepCandidatesUnscoped(context: ServiceContext): Prom
 		record: toSandboxRecord(row.sandbox),
 		session:
 			row.sandbox.sessionId && row.sessionStatus && row.sessionOrganizationId
-				? { id: row.sandbox.sessionId, organizationId: row.sessionOrganizationId, status: row.sessionStatus }
+				? {
+						id: row.sandbox.sessionId,
+						organizationId: row.sessionOrganizationId,
+						status: row.sessionStatus,
+						sandboxId: row.sessionSandboxId,
+					}
 				: null,
 	}));
 }
