@@ -3,7 +3,7 @@ import { createLogger, installProcessGuard } from "@proliferate/logger";
 import { createRedisConnection } from "@proliferate/queue";
 import { createDb } from "@proliferate/services";
 import { createWorkerApp } from "./create-worker";
-import { jobHandlers } from "./jobs";
+import { jobHandlers, onlyQueues } from "./jobs";
 
 const env = loadEnvironmentOrExit(workerEnvSchema, "worker");
 const logger = createLogger({ service: "worker", level: env.LOG_LEVEL });
@@ -16,7 +16,26 @@ const app = createWorkerApp({
 	redis,
 	redisPrefix: env.REDIS_KEY_PREFIX,
 	logger,
-	handlers: jobHandlers({ services: { db: database.db }, logger }),
+	handlers: onlyQueues(
+		env.WORKER_QUEUES,
+		jobHandlers({
+			services: { db: database.db },
+			logger,
+			sessionWatch: {
+				services: { db: database.db },
+				redis,
+				redisPrefix: env.REDIS_KEY_PREFIX,
+				gateway: {
+					baseUrl: env.GATEWAY_URL,
+					userSecret: env.GATEWAY_JWT_SECRET,
+					serviceSecret: env.SERVICE_TO_SERVICE_SECRET,
+					serviceName: "worker",
+				},
+				settings: { idleTimeoutMs: env.SESSION_IDLE_TIMEOUT_SECONDS * 1000, stalledBootMs: 120_000 },
+				logger: logger.child({ module: "session-watch" }),
+			},
+		}),
+	),
 	concurrency: { default: env.WORKER_CONCURRENCY, perQueue: env.WORKER_QUEUE_CONCURRENCY },
 	outbox: {
 		batchSize: env.OUTBOX_BATCH_SIZE,
@@ -25,6 +44,7 @@ const app = createWorkerApp({
 	},
 	healthPort: env.WORKER_HEALTH_PORT,
 	schedules: [
+		{ name: "session-watch", everyMs: env.WORKER_SESSION_WATCH_INTERVAL_MS, payload: {} },
 		{ name: "outbox-prune", everyMs: 3600_000, payload: { olderThanHours: 168 } },
 		{ name: "idempotency-prune", everyMs: 3600_000, payload: {} },
 	],

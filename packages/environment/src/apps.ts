@@ -29,9 +29,16 @@ export const workerEnvSchema = envSchema.pick({
 	WORKER_HEALTH_PORT: true,
 	WORKER_CONCURRENCY: true,
 	WORKER_QUEUE_CONCURRENCY: true,
+	WORKER_QUEUES: true,
 	OUTBOX_BATCH_SIZE: true,
 	OUTBOX_LEASE_MS: true,
 	OUTBOX_POLL_INTERVAL_MS: true,
+	WORKER_SESSION_WATCH_INTERVAL_MS: true,
+	// The session watch reaches a gateway with a service token and uses the gateway's idle timeout.
+	GATEWAY_URL: true,
+	GATEWAY_JWT_SECRET: true,
+	SERVICE_TO_SERVICE_SECRET: true,
+	SESSION_IDLE_TIMEOUT_SECONDS: true,
 	...objectStoreKeys,
 });
 
@@ -79,6 +86,8 @@ export const gatewayEnvSchema = envSchema
 		E2B_API_KEY: true,
 		E2B_DOMAIN: true,
 		E2B_API_URL: true,
+		E2B_SANDBOX_URL: true,
+		E2B_PORT_URL_TEMPLATE: true,
 		E2B_TEMPLATE: true,
 		MODAL_TOKEN_ID: true,
 		MODAL_TOKEN_SECRET: true,

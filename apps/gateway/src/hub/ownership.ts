@@ -1,4 +1,4 @@
-import { DomainError } from "@proliferate/shared";
+import { DomainError, sessionLeaseKey } from "@proliferate/shared";
 import type { Redis } from "ioredis";
 
 /**
@@ -82,7 +82,7 @@ export class OwnershipLeases {
 	) {}
 
 	key(sessionId: string): string {
-		return `${this.prefix}:lease:owner:${sessionId}`;
+		return sessionLeaseKey(this.prefix, sessionId);
 	}
 
 	private versionKey(sessionId: string): string {

@@ -11,6 +11,7 @@ import type { GatewayPrincipal } from "@proliferate/shared/auth";
 import { type AppendFence, type EventLog, FencedAppendError } from "../events/event-log";
 import { GitOperationError } from "../session/git-operations";
 import type { SessionController } from "../session/session-controller";
+import type { UnattendedOutcome } from "../session/unattended";
 import type { ClientConnection } from "./client-connection";
 import { EventPublisher, type PublisherLimits } from "./event-publisher";
 import { gitResultEvent, isGitCommand, runGitCommand } from "./git-commands";
@@ -233,6 +234,29 @@ export class SessionHub {
 			source: sender.source ?? sourceOf(principal),
 			...(principal.kind === "user" && principal.userId ? { senderId: principal.userId } : {}),
 		});
+	}
+
+	/**
+	 * The worker's session watch found the session unattended (no gateway held its lease) and this
+	 * instance has just taken it. A session with clients or a live sandbox here is served: nothing
+	 * to do. A session whose turn was running, or whose boot never finished, is adopted (the boot
+	 * recovers the sandbox and takes the turn over; this instance's idle and migration timers
+	 * follow it from then on). Otherwise it is paused without booting (`pauseUnattended`).
+	 */
+	async supervise(
+		check: "idle" | "expiry",
+		status: string,
+	): Promise<UnattendedOutcome | { action: "adopted" }> {
+		if (this.clients.size > 0 || this.controller.ready) return { action: "none", status };
+		if (this.agentBusy || status === "starting") {
+			await this.controller.ensureReady();
+			return { action: "adopted" };
+		}
+		return this.controller.pauseUnattended(
+			check === "expiry"
+				? "paused before the sandbox reached the end of its lifetime (no gateway was serving the session)"
+				: "paused without activity (no gateway was serving the session)",
+		);
 	}
 
 	private async execute(client: ClientConnection, command: ClientCommand): Promise<unknown> {
