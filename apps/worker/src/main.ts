@@ -1,7 +1,9 @@
+import { resolve } from "node:path";
 import { loadEnvironmentOrExit, workerEnvSchema } from "@proliferate/environment";
 import { createLogger, installProcessGuard } from "@proliferate/logger";
 import { createRedisConnection } from "@proliferate/queue";
 import { createDb } from "@proliferate/services";
+import { createObjectStore, type ObjectStore, objectStoreConfigFromEnv } from "@proliferate/storage";
 import { createWorkerApp } from "./create-worker";
 import { jobHandlers, onlyQueues } from "./jobs";
 
@@ -9,6 +11,15 @@ const env = loadEnvironmentOrExit(workerEnvSchema, "worker");
 const logger = createLogger({ service: "worker", level: env.LOG_LEVEL });
 installProcessGuard(logger);
 
+let objects: ObjectStore;
+try {
+	objects = createObjectStore(
+		objectStoreConfigFromEnv(env, { localDirectory: resolve(env.PROLIFERATE_DATA_DIR, "objects") }),
+	);
+} catch (error) {
+	logger.fatal({ err: error }, `object store cannot start: ${(error as Error).message}`);
+	process.exit(1);
+}
 const database = createDb(env.DATABASE_URL);
 const redis = createRedisConnection(env.REDIS_URL);
 const app = createWorkerApp({
@@ -21,6 +32,7 @@ const app = createWorkerApp({
 		jobHandlers({
 			services: { db: database.db },
 			logger,
+			objects,
 			sessionWatch: {
 				services: { db: database.db },
 				redis,

@@ -65,6 +65,15 @@ export const jobCatalog = {
 		keepCompleted: 20,
 		keepFailed: 100,
 	}),
+	"session-objects-delete": define({
+		description:
+			"Delete a deleted session's objects (artifacts, screenshots, run outputs) from the object store, by its key prefix.",
+		payload: z.object({ sessionId: z.uuid(), organizationId: z.string().min(1) }),
+		attempts: 5,
+		backoff: { type: "exponential", delay: 10_000 },
+		keepCompleted: 100,
+		keepFailed: 500,
+	}),
 	"outbox-prune": define({
 		description:
 			"Delete outbox rows dispatched longer ago than the retention (kept for inspection until then).",

@@ -1,12 +1,16 @@
 import type { Logger } from "@proliferate/logger";
 import { type JobName, jobNames } from "@proliferate/queue";
 import { idempotency, outbox, type ServiceContext } from "@proliferate/services";
+import type { ObjectStore } from "@proliferate/storage";
 import type { JobHandlers } from "../create-worker";
+import { deleteSessionObjects } from "./session-objects";
 import { type SessionWatchDeps, superviseSession, watchSessions } from "./session-watch";
 
 export interface JobDeps {
 	services: ServiceContext;
 	logger: Logger;
+	/** Where artifacts and run outputs live (a deleted session's are removed from it). */
+	objects: ObjectStore;
 	/** Without it (no gateway configured) the session watch does not run. */
 	sessionWatch?: SessionWatchDeps;
 }
@@ -22,6 +26,8 @@ export function jobHandlers(deps: JobDeps): JobHandlers {
 					"session-expiry": (payload) => superviseSession(watch, payload),
 				}
 			: {}),
+		"session-objects-delete": (payload) =>
+			deleteSessionObjects({ store: deps.objects, logger: deps.logger }, payload),
 		"outbox-prune": async (payload) => {
 			const deleted = await outbox.pruneDispatched(deps.services, payload.olderThanHours * 3600_000);
 			deps.logger.info({ deleted }, "dispatched outbox rows pruned");
