@@ -43,7 +43,10 @@ const app = createWorkerApp({
 					serviceSecret: env.SERVICE_TO_SERVICE_SECRET,
 					serviceName: "worker",
 				},
-				settings: { idleTimeoutMs: env.SESSION_IDLE_TIMEOUT_SECONDS * 1000, stalledBootMs: 120_000 },
+				settings: {
+					idleTimeoutMs: env.SESSION_IDLE_TIMEOUT_SECONDS * 1000,
+					stalledBootMs: env.WORKER_STALLED_BOOT_SECONDS * 1000,
+				},
 				logger: logger.child({ module: "session-watch" }),
 			},
 		}),

@@ -31,6 +31,7 @@ import {
 	startWorkerProcess,
 	type WorkerProcess,
 } from "@proliferate/vitest-setup/processes";
+import { Redis } from "ioredis";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -57,6 +58,11 @@ const workers: WorkerProcess[] = [];
 const userSecret = testSecret("gateway-jwt");
 const serviceSecret = testSecret("service");
 const services = () => ({ db: handle.db });
+let redis: Redis | undefined;
+const redisClient = () => {
+	redis ??= new Redis(redisInfo.url);
+	return redis;
+};
 
 beforeAll(async () => {
 	root = mkdtempSync(join(tmpdir(), "session-watch-"));
@@ -137,6 +143,7 @@ afterAll(async () => {
 	await model?.close();
 	await raw?.end();
 	await handle?.close();
+	redis?.disconnect();
 	await redisInfo?.cleanup();
 	await database?.drop();
 	if (root && !process.env.KEEP_E2E_LOGS) rmSync(root, { recursive: true, force: true });
@@ -209,6 +216,7 @@ describe("the session watch", () => {
 				...environment,
 				GATEWAY_URL: survivor.url,
 				WORKER_SESSION_WATCH_INTERVAL_MS: "500",
+				WORKER_STALLED_BOOT_SECONDS: "5",
 				OUTBOX_POLL_INTERVAL_MS: "50",
 			},
 		});
@@ -270,6 +278,35 @@ describe("the session watch", () => {
 		const [jobs] = await raw<{ count: number }[]>`
 			select count(*)::int as count from outbox where kind in ('session-idle-check', 'session-expiry')`;
 		expect(jobs?.count).toBe(3);
+	}, 300_000);
+
+	it("boots a new session whose gateway died before booting it, and sends its initial prompt once", async () => {
+		// What a create leaves when its gateway dies right after writing the row: `starting`, no hub.
+		const created = await sessions.createSession(services(), {
+			organizationId,
+			repoId,
+			createdBy: userId,
+			initialPrompt: "What does this repository do?",
+		});
+		await sessionStatus(created.id, "running");
+		const key = `${redisInfo.prefix}:events:${created.id}`;
+		const userMessages = await until("the initial prompt in the log", async () => {
+			const entries = await redisClient().xrange(key, "-", "+");
+			const prompts = entries
+				.map(([, fields]) => JSON.parse(fields[1] ?? "{}") as { type?: string; role?: string; text?: string })
+				.filter((event) => event.type === "message.started" && event.role === "user");
+			return prompts.length > 0 ? prompts : undefined;
+		});
+		expect(userMessages).toEqual([expect.objectContaining({ text: "What does this repository do?" })]);
+		// The adopting gateway serves it now; free the fake's ports for the next case.
+		const token = await signUserToken({ userId, organizationId }, userSecret);
+		await createGatewayHttpClient({ baseUrl: survivor.url, auth: { type: "token", token } }).terminate(
+			created.id,
+		);
+		await sessionStatus(created.id, "stopped");
+		const entries = await redisClient().xrange(key, "-", "+");
+		const again = entries.filter(([, fields]) => (fields[1] ?? "").includes('"role":"user"'));
+		expect(again).toHaveLength(1);
 	}, 300_000);
 
 	it("lets only platform services supervise, and only their organization's sessions", async () => {

@@ -34,6 +34,7 @@ export const workerEnvSchema = envSchema.pick({
 	OUTBOX_LEASE_MS: true,
 	OUTBOX_POLL_INTERVAL_MS: true,
 	WORKER_SESSION_WATCH_INTERVAL_MS: true,
+	WORKER_STALLED_BOOT_SECONDS: true,
 	// The session watch reaches a gateway with a service token and uses the gateway's idle timeout.
 	GATEWAY_URL: true,
 	GATEWAY_JWT_SECRET: true,

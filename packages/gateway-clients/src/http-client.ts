@@ -49,6 +49,8 @@ export interface SuperviseOutcome {
 	status?: string;
 	reason?: string;
 	snapshotId?: string | null;
+	/** Adopted a new session whose initial prompt never reached its log: sent now. */
+	initialPromptSent?: boolean;
 }
 
 export interface GatewayHttpClient {

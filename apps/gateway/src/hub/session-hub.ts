@@ -99,6 +99,8 @@ export class SessionHub {
 
 	/** When anything last happened (event, client joined or left, command). */
 	lastActivityAt = Date.now();
+	/** Whether any prompt reached the session's log (from this hub or, after `restore`, before it). */
+	private prompted = false;
 	/** True from a user prompt until the agent reports idle. */
 	agentBusy = false;
 
@@ -165,7 +167,10 @@ export class SessionHub {
 	 * running (paused, stopped, failed: a sandbox that stopped never reports idle).
 	 */
 	private trackAgentBusy(event: SessionEvent): void {
-		if (event.type === "message.started" && event.role === "user") this.agentBusy = true;
+		if (event.type === "message.started" && event.role === "user") {
+			this.agentBusy = true;
+			this.prompted = true;
+		}
 		if (event.type === "session.status" && turnEndingStatuses.has(event.status)) this.agentBusy = false;
 	}
 
@@ -241,15 +246,26 @@ export class SessionHub {
 	 * instance has just taken it. A session with clients or a live sandbox here is served: nothing
 	 * to do. A session whose turn was running, or whose boot never finished, is adopted (the boot
 	 * recovers the sandbox and takes the turn over; this instance's idle and migration timers
-	 * follow it from then on). Otherwise it is paused without booting (`pauseUnattended`).
+	 * follow it from then on). A new session whose initial prompt never reached the log (its gateway
+	 * died during the first boot) gets it now. Otherwise it is paused without booting
+	 * (`pauseUnattended`).
 	 */
 	async supervise(
 		check: "idle" | "expiry",
-		status: string,
-	): Promise<UnattendedOutcome | { action: "adopted" }> {
+		session: { status: string; initialPrompt: string | null; clientSource: MessageSource },
+		principal: GatewayPrincipal,
+	): Promise<UnattendedOutcome | { action: "adopted"; initialPromptSent?: boolean }> {
+		const { status } = session;
 		if (this.clients.size > 0 || this.controller.ready) return { action: "none", status };
 		if (this.agentBusy || status === "starting") {
 			await this.controller.ensureReady();
+			if (status === "starting" && session.initialPrompt && !this.prompted) {
+				await this.prompt(
+					{ type: "prompt", content: session.initialPrompt },
+					{ principal, source: session.clientSource },
+				);
+				return { action: "adopted", initialPromptSent: true };
+			}
 			return { action: "adopted" };
 		}
 		return this.controller.pauseUnattended(

@@ -128,7 +128,7 @@ export function createRouter(deps: RouteDeps) {
 				if (principal.kind !== "service") throw new ServiceOnlyError();
 				const body = await readJson(request, superviseBody);
 				const hub = await hubs.getOrCreate(sessionId, organizationId);
-				sendJson(response, 200, await hub.supervise(body.check, session.status));
+				sendJson(response, 200, await hub.supervise(body.check, session, principal));
 			},
 		),
 		sessionAction("POST", "resume", async ({ response, sessionId, organizationId }) => {

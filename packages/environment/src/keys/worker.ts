@@ -53,6 +53,8 @@ export const workerKeys = {
 	 * close to their sandbox's end of life).
 	 */
 	WORKER_SESSION_WATCH_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+	/** A session left in `starting` this long without a gateway is adopted (its boot died with its gateway). */
+	WORKER_STALLED_BOOT_SECONDS: z.coerce.number().int().min(5).default(120),
 	// ── Object storage
 	/** Where artifacts and run outputs live: `local` (a directory under PROLIFERATE_DATA_DIR) or `s3`. */
 	OBJECT_STORE: z.enum(["local", "s3"]).default("local"),
