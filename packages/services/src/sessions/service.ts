@@ -1,6 +1,7 @@
 import type { OrgScope, ServiceContext } from "../context";
 import { withTransaction } from "../db/client";
 import { isUuid } from "../ids";
+import * as outbox from "../outbox/service";
 import { getRepo } from "../repos/service";
 import * as sessionsDb from "./db";
 import { InvalidSessionTransitionError, SessionNotFoundError } from "./errors";
@@ -132,8 +133,20 @@ export async function deleteSession(
 	context: ServiceContext,
 	params: OrgScope & { sessionId: string },
 ): Promise<void> {
-	const deleted = isUuid(params.sessionId) ? await sessionsDb.deleteSession(context.db, params) : false;
-	if (!deleted) throw new SessionNotFoundError(params.sessionId);
+	if (!isUuid(params.sessionId)) throw new SessionNotFoundError(params.sessionId);
+	// The row and the removal of its objects commit together: no object outlives its session.
+	await withTransaction(context.db, async (tx) => {
+		if (!(await sessionsDb.deleteSession(tx, params))) throw new SessionNotFoundError(params.sessionId);
+		await outbox.enqueue(
+			{ db: tx },
+			{
+				kind: "session-objects-delete",
+				organizationId: params.organizationId,
+				payload: { organizationId: params.organizationId, sessionId: params.sessionId },
+				dedupeKey: `session-objects-delete:${params.sessionId}`,
+			},
+		);
+	});
 }
 
 export interface SessionOutcome {
