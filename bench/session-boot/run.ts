@@ -152,7 +152,7 @@ try {
 	await measure("e2b (fake), warm pool: create → running", "e2b", 1);
 } finally {
 	await local.shutdown();
-	for (const meta of local.listSandboxes()) await local.terminate(meta.sandboxId);
+	for (const meta of local.sandboxMetas()) await local.terminate(meta.sandboxId);
 	e2bFake.machine.killAll();
 	await e2bFake.close();
 	await model.close();

@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 const sandboxesOf = (sessionId: string) =>
-	platform.provider.listSandboxes().filter((meta) => meta.sessionId === sessionId);
+	platform.provider.sandboxMetas().filter((meta) => meta.sessionId === sessionId);
 
 const userMessages = (events: SessionEvent[]) =>
 	events.filter((event) => event.type === "message.started" && event.role === "user");

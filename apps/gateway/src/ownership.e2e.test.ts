@@ -14,10 +14,14 @@ import {
 	type TestRedis,
 	testSecret,
 } from "@proliferate/vitest-setup";
+import {
+	type GatewayProcess,
+	runningSandboxBoots,
+	startGatewayProcess,
+} from "@proliferate/vitest-setup/processes";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { type GatewayProcess, runningSandboxBoots, startGatewayProcess } from "./testing/gateway-process";
 import { answered, waitFor } from "./testing/platform";
 
 /**

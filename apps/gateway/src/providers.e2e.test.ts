@@ -43,7 +43,7 @@ describe("sandbox providers in the gateway", () => {
 			"a warm sandbox",
 		);
 		expect(ready).toMatchObject({ ready: 1, warming: 0 });
-		const [warm] = platform.provider.listSandboxes().filter((meta) => meta.sessionId === null);
+		const [warm] = platform.provider.sandboxMetas().filter((meta) => meta.sessionId === null);
 		expect(warm).toBeDefined();
 
 		const { session, http, ...client } = await platform.startSession({ title: "warm" });
@@ -127,7 +127,7 @@ describe("sandbox providers in the gateway", () => {
 			await http.terminate(session.id);
 			expect(e2b.machine.sandboxes.get(after.sandbox.providerSandboxId)?.state).toBe("killed");
 			// Local sandboxes were not used for this session.
-			expect(platform.provider.listSandboxes().some((meta) => meta.sessionId === session.id)).toBe(false);
+			expect(platform.provider.sandboxMetas().some((meta) => meta.sessionId === session.id)).toBe(false);
 
 			// A repository added as a path on the platform's machine cannot be cloned remotely: said clearly.
 			const { session: pathSession } = await http.createSession({ repoId: platform.repoId, title: "path" });

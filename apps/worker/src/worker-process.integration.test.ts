@@ -10,11 +10,12 @@ import {
 	type TcpRelay,
 	type TestDatabase,
 	type TestRedis,
+	testSecret,
 } from "@proliferate/vitest-setup";
+import { startWorkerProcess, type WorkerProcess } from "@proliferate/vitest-setup/processes";
 import type { Redis } from "ioredis";
 import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startWorkerProcess, type WorkerProcess } from "./testing/worker-process";
 
 let database: TestDatabase;
 let handle: DatabaseHandle;
@@ -61,6 +62,10 @@ function environment(overrides: Record<string, string> = {}): Record<string, str
 		REDIS_KEY_PREFIX: redis.prefix,
 		OUTBOX_POLL_INTERVAL_MS: "50",
 		OUTBOX_LEASE_MS: "2000",
+		GATEWAY_JWT_SECRET: testSecret("gateway-jwt"),
+		SERVICE_TO_SERVICE_SECRET: testSecret("service"),
+		// The idle-check queue stands in for any queue this process only feeds (not consumes).
+		WORKER_QUEUES: "outbox-prune,idempotency-prune",
 		...overrides,
 	};
 }

@@ -22,3 +22,4 @@ export {
 	type PromptInput,
 	type SessionEventsOptions,
 } from "./runtime-client";
+export * from "./warm-sandbox";

@@ -43,6 +43,16 @@ export interface IdempotentCallOptions {
 	idempotencyKey?: string;
 }
 
+/** What `supervise` did: nothing (served, or not active), adopted (booted here), paused, or failed (sandbox gone). */
+export interface SuperviseOutcome {
+	action: "none" | "adopted" | "paused" | "failed";
+	status?: string;
+	reason?: string;
+	snapshotId?: string | null;
+	/** Adopted a new session whose initial prompt never reached its log: sent now. */
+	initialPromptSent?: boolean;
+}
+
 export interface GatewayHttpClient {
 	createSession(
 		input: {
@@ -71,6 +81,11 @@ export interface GatewayHttpClient {
 	}>;
 	pause(sessionId: string): Promise<{ snapshotId: string }>;
 	resume(sessionId: string): Promise<void>;
+	/**
+	 * Services only (the worker's session watch): the session's gateway is gone; the gateway that
+	 * answers takes it and adopts it (a turn was running or its boot never finished) or pauses it.
+	 */
+	supervise(sessionId: string, check: "idle" | "expiry"): Promise<SuperviseOutcome>;
 	snapshot(sessionId: string): Promise<{ snapshotId: string }>;
 	terminate(sessionId: string): Promise<void>;
 	/** A public, unguessable link to a port of the session's sandbox (e.g. the dev server). */
@@ -135,6 +150,7 @@ export function createGatewayHttpClient(options: {
 		resume: async (sessionId) => {
 			await call("POST", `/sessions/${id(sessionId)}/resume`);
 		},
+		supervise: (sessionId, check) => call("POST", `/sessions/${id(sessionId)}/supervise`, { check }),
 		snapshot: (sessionId) => call("POST", `/sessions/${id(sessionId)}/snapshot`),
 		createPreviewLink: (sessionId, port) =>
 			call("POST", `/sessions/${id(sessionId)}/preview-links`, { port }),

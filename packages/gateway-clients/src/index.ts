@@ -14,6 +14,7 @@ export {
 	GatewayRequestError,
 	type GatewaySandboxProviders,
 	type IdempotentCallOptions,
+	type SuperviseOutcome,
 } from "./http-client";
 export {
 	type ConnectionState,

@@ -15,6 +15,8 @@ export interface GatewayAccess {
 	userSecret: string;
 	/** SERVICE_TO_SERVICE_SECRET: calls without a person carry a service token (needed only for those). */
 	serviceSecret?: string;
+	/** The caller's name in its service tokens (default "web"). */
+	serviceName?: string;
 	fetch?: typeof fetch;
 }
 
@@ -45,7 +47,7 @@ export function gatewayClient(gateway: GatewayAccess, actor: GatewayActor): Gate
 				}
 				if (!gateway.serviceSecret) throw new GatewayUnavailableError("no service secret is configured");
 				return signServiceToken(
-					{ service: "web", organizationId: actor.organizationId, ttlSeconds: 60 },
+					{ service: gateway.serviceName ?? "web", organizationId: actor.organizationId, ttlSeconds: 60 },
 					gateway.serviceSecret,
 				);
 			},

@@ -20,7 +20,7 @@ const define = <Schema extends z.ZodType>(definition: JobDefinition<Schema>) => 
 export const jobCatalog = {
 	"session-expiry": define({
 		description:
-			"Migrate or pause a session shortly before its sandbox lifetime ends (fallback to the hub's timer).",
+			"Adopt or pause a session no gateway serves shortly before its sandbox's lifetime ends (the owning gateway migrates its own).",
 		payload: z.object({
 			sessionId: z.uuid(),
 			organizationId: z.string().min(1),
@@ -32,12 +32,22 @@ export const jobCatalog = {
 		keepFailed: 500,
 	}),
 	"session-idle-check": define({
-		description: "Pause a session that has had no clients and no running work for its idle timeout.",
+		description:
+			"Adopt or pause a session no gateway serves once it has been idle for its timeout (the owning gateway pauses its own).",
 		payload: z.object({ sessionId: z.uuid(), organizationId: z.string().min(1) }),
 		attempts: 3,
 		backoff: { type: "exponential", delay: 5_000 },
 		keepCompleted: 100,
 		keepFailed: 500,
+	}),
+	"session-watch": define({
+		description:
+			"Find active sessions no gateway serves (their gateway died) and queue an idle or expiry check for each that needs one.",
+		payload: z.object({}),
+		attempts: 1,
+		backoff: { type: "fixed", delay: 0 },
+		keepCompleted: 20,
+		keepFailed: 100,
 	}),
 	"sandbox-sweep": define({
 		description: "Find sandboxes whose session is gone or which outlived their lifetime, and terminate them.",
@@ -54,6 +64,24 @@ export const jobCatalog = {
 		backoff: { type: "fixed", delay: 60_000 },
 		keepCompleted: 20,
 		keepFailed: 100,
+	}),
+	"warm-pool-refill": define({
+		description:
+			"Top up the shared warm pool of a remote provider (e2b, modal); local pools stay with their gateway.",
+		payload: z.object({ provider: z.enum(["e2b", "modal"]).optional() }),
+		attempts: 1,
+		backoff: { type: "fixed", delay: 0 },
+		keepCompleted: 20,
+		keepFailed: 100,
+	}),
+	"session-objects-delete": define({
+		description:
+			"Delete a deleted session's objects (artifacts, screenshots, run outputs) from the object store, by its key prefix.",
+		payload: z.object({ sessionId: z.uuid(), organizationId: z.string().min(1) }),
+		attempts: 5,
+		backoff: { type: "exponential", delay: 10_000 },
+		keepCompleted: 100,
+		keepFailed: 500,
 	}),
 	"outbox-prune": define({
 		description:

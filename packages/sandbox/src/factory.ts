@@ -20,6 +20,8 @@ export interface SandboxProviderEnv {
 	E2B_API_KEY?: string;
 	E2B_DOMAIN?: string;
 	E2B_API_URL?: string;
+	E2B_SANDBOX_URL?: string;
+	E2B_PORT_URL_TEMPLATE?: string;
 	E2B_TEMPLATE?: string;
 	MODAL_TOKEN_ID?: string;
 	MODAL_TOKEN_SECRET?: string;
@@ -50,6 +52,8 @@ export function sandboxProvidersConfigFromEnv(
 					template: env.E2B_TEMPLATE ?? "",
 					domain: env.E2B_DOMAIN,
 					apiUrl: env.E2B_API_URL,
+					sandboxUrl: env.E2B_SANDBOX_URL,
+					portUrlTemplate: env.E2B_PORT_URL_TEMPLATE,
 					logger: extras.logger?.child({ module: "e2b" }),
 				}
 			: undefined,

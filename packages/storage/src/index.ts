@@ -1,5 +1,6 @@
 export { ObjectStoreConfigError, type ObjectStoreEnv, objectStoreConfigFromEnv } from "./config-from-env";
 export { createObjectStore, type ObjectStoreConfig } from "./create-object-store";
+export { organizationObjectPrefix, sessionObjectPrefix } from "./keys";
 export { LocalDirectoryObjectStore } from "./local-store";
 export {
 	assertObjectKey,

@@ -1,5 +1,5 @@
 import { extname } from "node:path";
-import { assertObjectKey } from "@proliferate/storage";
+import { assertObjectKey, sessionObjectPrefix } from "@proliferate/storage";
 
 /** Longest file-name segment of an artifact's key (the display name in the row is not cut). */
 const MAX_SAFE_NAME_LENGTH = 120;
@@ -25,7 +25,7 @@ export function artifactKeyPrefix(params: {
 	sessionId: string;
 	artifactId: string;
 }): string {
-	return `orgs/${params.organizationId}/sessions/${params.sessionId}/artifacts/${params.artifactId}/`;
+	return `${sessionObjectPrefix(params)}artifacts/${params.artifactId}/`;
 }
 
 /** `orgs/<org>/sessions/<session>/artifacts/<artifact>/<safe name>`, checked against the key rules. */

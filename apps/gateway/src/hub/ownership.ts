@@ -1,4 +1,4 @@
-import { DomainError } from "@proliferate/shared";
+import { DomainError, sessionLeaseVersionKey, sessionOwnerLeaseKey } from "@proliferate/shared";
 import type { Redis } from "ioredis";
 
 /**
@@ -82,11 +82,11 @@ export class OwnershipLeases {
 	) {}
 
 	key(sessionId: string): string {
-		return `${this.prefix}:lease:owner:${sessionId}`;
+		return sessionOwnerLeaseKey(this.prefix, sessionId);
 	}
 
 	private versionKey(sessionId: string): string {
-		return `${this.prefix}:lease:version:${sessionId}`;
+		return sessionLeaseVersionKey(this.prefix, sessionId);
 	}
 
 	private get holderPrefix(): string {

@@ -11,6 +11,7 @@ import type { GatewayPrincipal } from "@proliferate/shared/auth";
 import { type AppendFence, type EventLog, FencedAppendError } from "../events/event-log";
 import { GitOperationError } from "../session/git-operations";
 import type { SessionController } from "../session/session-controller";
+import type { UnattendedOutcome } from "../session/unattended";
 import type { ClientConnection } from "./client-connection";
 import { EventPublisher, type PublisherLimits } from "./event-publisher";
 import { gitResultEvent, isGitCommand, runGitCommand } from "./git-commands";
@@ -98,6 +99,8 @@ export class SessionHub {
 
 	/** When anything last happened (event, client joined or left, command). */
 	lastActivityAt = Date.now();
+	/** Whether any prompt reached the session's log (from this hub or, after `restore`, before it). */
+	private prompted = false;
 	/** True from a user prompt until the agent reports idle. */
 	agentBusy = false;
 
@@ -164,7 +167,10 @@ export class SessionHub {
 	 * running (paused, stopped, failed: a sandbox that stopped never reports idle).
 	 */
 	private trackAgentBusy(event: SessionEvent): void {
-		if (event.type === "message.started" && event.role === "user") this.agentBusy = true;
+		if (event.type === "message.started" && event.role === "user") {
+			this.agentBusy = true;
+			this.prompted = true;
+		}
 		if (event.type === "session.status" && turnEndingStatuses.has(event.status)) this.agentBusy = false;
 	}
 
@@ -233,6 +239,40 @@ export class SessionHub {
 			source: sender.source ?? sourceOf(principal),
 			...(principal.kind === "user" && principal.userId ? { senderId: principal.userId } : {}),
 		});
+	}
+
+	/**
+	 * The worker's session watch found the session unattended (no gateway held its lease) and this
+	 * instance has just taken it. A session with clients or a live sandbox here is served: nothing
+	 * to do. A session whose turn was running, or whose boot never finished, is adopted (the boot
+	 * recovers the sandbox and takes the turn over; this instance's idle and migration timers
+	 * follow it from then on). A new session whose initial prompt never reached the log (its gateway
+	 * died during the first boot) gets it now. Otherwise it is paused without booting
+	 * (`pauseUnattended`).
+	 */
+	async supervise(
+		check: "idle" | "expiry",
+		session: { status: string; initialPrompt: string | null; clientSource: MessageSource },
+		principal: GatewayPrincipal,
+	): Promise<UnattendedOutcome | { action: "adopted"; initialPromptSent?: boolean }> {
+		const { status } = session;
+		if (this.clients.size > 0 || this.controller.ready) return { action: "none", status };
+		if (this.agentBusy || status === "starting") {
+			await this.controller.ensureReady();
+			if (status === "starting" && session.initialPrompt && !this.prompted) {
+				await this.prompt(
+					{ type: "prompt", content: session.initialPrompt },
+					{ principal, source: session.clientSource },
+				);
+				return { action: "adopted", initialPromptSent: true };
+			}
+			return { action: "adopted" };
+		}
+		return this.controller.pauseUnattended(
+			check === "expiry"
+				? "paused before the sandbox reached the end of its lifetime (no gateway was serving the session)"
+				: "paused without activity (no gateway was serving the session)",
+		);
 	}
 
 	private async execute(client: ClientConnection, command: ClientCommand): Promise<unknown> {

@@ -2,7 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { Logger } from "@proliferate/logger";
 import type { SandboxProviderRegistry } from "@proliferate/sandbox";
 import { idempotency, type ServiceContext, sessions } from "@proliferate/services";
-import { messageSourceSchema } from "@proliferate/shared";
+import { DomainError, messageSourceSchema } from "@proliferate/shared";
 import { z } from "zod";
 import type { EventLog } from "../events/event-log";
 import { type AuthSecrets, createAccessControl, organizationOf, type SessionAccess } from "../http/auth";
@@ -46,7 +46,15 @@ const messageBody = z.object({
 	source: messageSourceSchema.optional(),
 });
 
+const superviseBody = z.object({ check: z.enum(["idle", "expiry"]) });
+
 type SessionContext = HttpContext & SessionAccess;
+
+class ServiceOnlyError extends DomainError {
+	constructor() {
+		super("forbidden", "SERVICE_ONLY", "Only platform services may supervise sessions");
+	}
+}
 
 /** Answers an idempotent call's response (flagged when it is a repeat's stored one). */
 function sendStored(response: ServerResponse, result: idempotency.IdempotentResult): void {
@@ -112,6 +120,17 @@ export function createRouter(deps: RouteDeps) {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
 			sendJson(response, 200, await hub.controller.pause());
 		}),
+		// The worker's session watch: the session's gateway is gone; this instance adopts or pauses it.
+		sessionAction(
+			"POST",
+			"supervise",
+			async ({ request, response, sessionId, organizationId, principal, session }) => {
+				if (principal.kind !== "service") throw new ServiceOnlyError();
+				const body = await readJson(request, superviseBody);
+				const hub = await hubs.getOrCreate(sessionId, organizationId);
+				sendJson(response, 200, await hub.supervise(body.check, session, principal));
+			},
+		),
 		sessionAction("POST", "resume", async ({ response, sessionId, organizationId }) => {
 			const hub = await hubs.getOrCreate(sessionId, organizationId);
 			await hub.controller.ensureReady();

@@ -13,6 +13,7 @@ import {
 	SessionNotRunningError,
 } from "./session-context";
 import { type PromptInput, sendPrompt } from "./turns";
+import { pauseUnattendedSession, type UnattendedOutcome } from "./unattended";
 
 export {
 	type AgentSettings,
@@ -88,6 +89,18 @@ export class SessionController {
 		const live = this.requireLive();
 		this.release(live);
 		return pauseSession(this.context, live, reason);
+	}
+
+	/**
+	 * Pauses the session without a live sandbox here (its previous gateway died), asking the
+	 * provider for the sandbox on record; see `pauseUnattendedSession`. A live session pauses as usual.
+	 */
+	async pauseUnattended(reason: string): Promise<UnattendedOutcome> {
+		if (this.live) {
+			const { snapshotId } = await this.pause(reason);
+			return { action: "paused", status: "paused", reason, snapshotId };
+		}
+		return pauseUnattendedSession(this.context, reason);
 	}
 
 	async terminate(): Promise<void> {

@@ -1,8 +1,8 @@
-import { OPENCODE_PORT } from "@proliferate/agent-runtime";
+import { warmSandboxSettings } from "@proliferate/agent-runtime";
 import type { Logger } from "@proliferate/logger";
 import type { SandboxProviderRegistry } from "@proliferate/sandbox";
 import { type ServiceContext, warmPool } from "@proliferate/services";
-import { SANDBOX_MCP_PORT, type SandboxProviderType } from "@proliferate/shared";
+import type { SandboxProviderType } from "@proliferate/shared";
 
 export interface WarmPoolSettings {
 	/** Ready sandboxes kept for the deployment's default provider (0 disables the pool). */
@@ -48,7 +48,7 @@ export class WarmPoolKeeper {
 
 	/** A claimed sandbox leaves the pool with at least this much lifetime (at most 10 minutes). */
 	private get minRemainingSeconds(): number {
-		return Math.min(600, Math.floor(this.deps.settings.lifetimeSeconds / 2));
+		return warmSandboxSettings(this.deps.settings.lifetimeSeconds).minRemainingSeconds;
 	}
 
 	/**
@@ -106,12 +106,7 @@ export class WarmPoolKeeper {
 				{
 					poolKey: this.poolKey(type),
 					size: this.deps.settings.size,
-					createOptions: {
-						lifetimeSeconds: this.deps.settings.lifetimeSeconds,
-						// Opened at creation: Modal cannot add tunnels to a running sandbox.
-						ports: [OPENCODE_PORT, SANDBOX_MCP_PORT],
-					},
-					minRemainingSeconds: this.minRemainingSeconds,
+					...warmSandboxSettings(this.deps.settings.lifetimeSeconds),
 				},
 				this.deps.logger,
 			);

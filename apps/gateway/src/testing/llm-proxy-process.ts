@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { resolve } from "node:path";
-import { freePort } from "./gateway-process";
+import { freePort } from "@proliferate/vitest-setup/processes";
 
 /** apps/llm-proxy, run from its directory as `make start` runs it (the gateway never imports the app). */
 const llmProxyDirectory = resolve(import.meta.dirname, "../../../llm-proxy");

@@ -358,7 +358,7 @@ export async function createTestPlatform(setup: TestPlatformOptions = {}): Promi
 			for (const running of gateways) await running.close().catch(() => {});
 			await llmProxy.close().catch(() => {});
 			await provider.shutdown();
-			for (const meta of provider.listSandboxes()) await provider.terminate(meta.sandboxId);
+			for (const meta of provider.sandboxMetas()) await provider.terminate(meta.sandboxId);
 			if (e2b) {
 				e2b.machine.killAll();
 				await e2b.close();

@@ -59,7 +59,7 @@ beforeAll(async () => {
 	platform = await createTestPlatform();
 	started = await platform.startSession({ title: "under attack" });
 	hub = await waitFor(() => platform.gateway.hubs.get(started.session.id), 10_000, "hub");
-	const meta = platform.provider.listSandboxes().at(-1);
+	const meta = platform.provider.sandboxMetas().at(-1);
 	if (!meta) throw new Error("no sandbox");
 	sandboxId = meta.sandboxId;
 	sandbox = createSessionSandboxClient({

@@ -38,6 +38,10 @@ export const sandboxKeys = {
 	E2B_DOMAIN: z.string().optional(),
 	/** E2B control-plane URL override (default https://api.<E2B_DOMAIN>). */
 	E2B_API_URL: z.url().optional(),
+	/** E2B sandbox (envd) URL override, requests carrying `E2b-Sandbox-Id` (self-hosted proxies, tests). */
+	E2B_SANDBOX_URL: z.url().optional(),
+	/** URL of a sandbox's exposed port, `{port}` `{sandboxId}` `{domain}` substituted (default https://{port}-{sandboxId}.{domain}). */
+	E2B_PORT_URL_TEMPLATE: z.string().optional(),
 	/** E2B template built from packages/modal-sandbox's image (required with E2B_API_KEY). */
 	E2B_TEMPLATE: z.string().optional(),
 	/** Modal token (ak-…/as-…), required when SANDBOX_PROVIDER=modal or an organization picks modal. */

@@ -45,9 +45,18 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 	return Buffer.concat(chunks);
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(
+	res: ServerResponse,
+	status: number,
+	body: unknown,
+	headers: Record<string, string> = {},
+): void {
 	const text = body === undefined ? "" : JSON.stringify(body);
-	res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+	res.writeHead(status, {
+		"content-type": "application/json",
+		"content-length": Buffer.byteLength(text),
+		...headers,
+	});
 	res.end(text);
 }
 
@@ -98,7 +107,8 @@ export async function startFakeE2bServer(options: {
 		return record;
 	}
 
-	async function handleApi(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+	async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+		const path = url.pathname;
 		if (req.headers["x-api-key"] !== apiKey)
 			return sendJson(res, 401, { code: 401, message: "Invalid API key" });
 		const method = req.method ?? "GET";
@@ -106,11 +116,19 @@ export async function startFakeE2bServer(options: {
 			method === "GET" || method === "DELETE" ? {} : JSON.parse((await readBody(req)).toString() || "{}");
 		if (method === "GET" && path === "/health") return sendJson(res, 200, { message: "ok" });
 		if (method === "GET" && path === "/v2/sandboxes") {
-			const running = [...machine.sandboxes.values()].filter((record) => live(record.id));
+			// E2B's listing: running and paused sandboxes, `limit` per page (default 100), the next
+			// page's cursor in the `x-next-token` header and back as `nextToken`.
+			const listed = [...machine.sandboxes.values()].filter((record) => live(record.id));
+			const limit = Math.max(1, Math.min(100, Number(url.searchParams.get("limit") ?? 100) || 100));
+			const start = Number(url.searchParams.get("nextToken") ?? 0) || 0;
+			const page = listed.slice(start, start + limit);
+			const next: Record<string, string> =
+				start + limit < listed.length ? { "x-next-token": String(start + limit) } : {};
 			return sendJson(
 				res,
 				200,
-				running.map((record) => sandboxBody(record.id)),
+				page.map((record) => sandboxBody(record.id)),
+				next,
 			);
 		}
 		if (method === "POST" && path === "/v2/sandboxes") {
@@ -310,7 +328,7 @@ export async function startFakeE2bServer(options: {
 			? Promise.resolve(handleEdge(req, res, edge))
 			: req.headers["e2b-sandbox-id"]
 				? handleEnvd(req, res, url)
-				: handleApi(req, res, url.pathname);
+				: handleApi(req, res, url);
 		handler.catch((error: unknown) => {
 			if (!res.headersSent) sendJson(res, 500, { code: 500, message: String(error) });
 			else res.end();

@@ -1,4 +1,14 @@
-import { and, type DatabaseOrTransaction, desc, eq, inArray, type SQL, schema } from "@proliferate/db";
+import {
+	and,
+	asc,
+	type DatabaseOrTransaction,
+	desc,
+	eq,
+	gt,
+	inArray,
+	type SQL,
+	schema,
+} from "@proliferate/db";
 import type { SessionStatus } from "./state";
 
 export type SessionRow = typeof schema.sessions.$inferSelect;
@@ -82,4 +92,57 @@ export async function deleteSession(
 		)
 		.returning({ id: schema.sessions.id });
 	return rows.length > 0;
+}
+
+export async function findReferencedSnapshotIdsUnscoped(
+	db: DatabaseOrTransaction,
+	snapshotIds: string[],
+): Promise<string[]> {
+	if (snapshotIds.length === 0) return [];
+	const rows = await db
+		.selectDistinct({ snapshotId: schema.sessions.snapshotId })
+		.from(schema.sessions)
+		.where(inArray(schema.sessions.snapshotId, snapshotIds));
+	return rows.flatMap((row) => (row.snapshotId ? [row.snapshotId] : []));
+}
+
+/** One active session with its current sandbox's lifetime, for the worker's session watch. */
+export interface WatchedSessionRow {
+	id: string;
+	organizationId: string;
+	status: SessionStatus;
+	lastActivityAt: Date;
+	updatedAt: Date;
+	idleTimeoutSeconds: number | null;
+	sandboxCreatedAt: Date | null;
+	sandboxExpiresAt: Date | null;
+}
+
+/**
+ * Unscoped on purpose (the worker's session watch looks at every organization): active sessions
+ * after `afterId` in id order, with their current sandbox's creation and expiry times.
+ */
+export async function listActiveSessionsUnscoped(
+	db: DatabaseOrTransaction,
+	params: { statuses: readonly SessionStatus[]; afterId?: string; limit: number; sessionId?: string },
+): Promise<WatchedSessionRow[]> {
+	const conditions: SQL[] = [inArray(schema.sessions.status, [...params.statuses])];
+	if (params.afterId) conditions.push(gt(schema.sessions.id, params.afterId));
+	if (params.sessionId) conditions.push(eq(schema.sessions.id, params.sessionId));
+	return db
+		.select({
+			id: schema.sessions.id,
+			organizationId: schema.sessions.organizationId,
+			status: schema.sessions.status,
+			lastActivityAt: schema.sessions.lastActivityAt,
+			updatedAt: schema.sessions.updatedAt,
+			idleTimeoutSeconds: schema.sessions.idleTimeoutSeconds,
+			sandboxCreatedAt: schema.sandboxes.createdAt,
+			sandboxExpiresAt: schema.sandboxes.expiresAt,
+		})
+		.from(schema.sessions)
+		.leftJoin(schema.sandboxes, eq(schema.sandboxes.id, schema.sessions.sandboxId))
+		.where(and(...conditions))
+		.orderBy(asc(schema.sessions.id))
+		.limit(params.limit);
 }

@@ -4,3 +4,4 @@ export * from "./models";
 export * from "./service";
 export * from "./start";
 export * from "./state";
+export * from "./watch";

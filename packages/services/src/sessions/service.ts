@@ -1,6 +1,7 @@
 import type { OrgScope, ServiceContext } from "../context";
 import { withTransaction } from "../db/client";
 import { isUuid } from "../ids";
+import * as outbox from "../outbox/service";
 import { getRepo } from "../repos/service";
 import * as sessionsDb from "./db";
 import { InvalidSessionTransitionError, SessionNotFoundError } from "./errors";
@@ -90,13 +91,15 @@ export async function transitionSession(
 	params: OrgScope & {
 		sessionId: string;
 		to: SessionStatus;
+		/** Only from this status (a caller that decided on what it saw); a conflict otherwise. */
+		from?: SessionStatus;
 		reason?: string | null;
 		fields?: Partial<Pick<Session, "sandboxId" | "snapshotId" | "agentSessionId" | "sandboxProvider">>;
 	},
 ): Promise<Session> {
 	return withTransaction(context.db, async (tx) => {
 		const current = await getSession({ db: tx }, params);
-		if (!canTransition(current.status, params.to)) {
+		if ((params.from && current.status !== params.from) || !canTransition(current.status, params.to)) {
 			throw new InvalidSessionTransitionError(params.sessionId, current.status, params.to);
 		}
 		const now = new Date();
@@ -130,8 +133,20 @@ export async function deleteSession(
 	context: ServiceContext,
 	params: OrgScope & { sessionId: string },
 ): Promise<void> {
-	const deleted = isUuid(params.sessionId) ? await sessionsDb.deleteSession(context.db, params) : false;
-	if (!deleted) throw new SessionNotFoundError(params.sessionId);
+	if (!isUuid(params.sessionId)) throw new SessionNotFoundError(params.sessionId);
+	// The row and the removal of its objects commit together: no object outlives its session.
+	await withTransaction(context.db, async (tx) => {
+		if (!(await sessionsDb.deleteSession(tx, params))) throw new SessionNotFoundError(params.sessionId);
+		await outbox.enqueue(
+			{ db: tx },
+			{
+				kind: "session-objects-delete",
+				organizationId: params.organizationId,
+				payload: { organizationId: params.organizationId, sessionId: params.sessionId },
+				dedupeKey: `session-objects-delete:${params.sessionId}`,
+			},
+		);
+	});
 }
 
 export interface SessionOutcome {
@@ -163,4 +178,12 @@ export async function getOutcome(
 	const row = isUuid(params.sessionId) ? await sessionsDb.findSession(context.db, params) : undefined;
 	if (!row) throw new SessionNotFoundError(params.sessionId);
 	return (row.metadata.outcome as SessionOutcome | undefined) ?? null;
+}
+
+/** Which of `snapshotIds` some session row still references, across organizations (snapshot retention). */
+export async function referencedSnapshotIdsUnscoped(
+	context: ServiceContext,
+	snapshotIds: string[],
+): Promise<Set<string>> {
+	return new Set(await sessionsDb.findReferencedSnapshotIdsUnscoped(context.db, snapshotIds));
 }

@@ -128,3 +128,15 @@ export async function listWarmSandboxes(
 			),
 		);
 }
+
+/** The provider ids of a provider's warm-pool sandboxes, in every pool and state. */
+export async function listWarmProviderIdsUnscoped(
+	db: DatabaseOrTransaction,
+	params: { provider: Provider },
+): Promise<string[]> {
+	const rows = await db
+		.select({ providerSandboxId: schema.warmSandboxes.providerSandboxId })
+		.from(schema.warmSandboxes)
+		.where(eq(schema.warmSandboxes.provider, params.provider));
+	return rows.flatMap((row) => (row.providerSandboxId ? [row.providerSandboxId] : []));
+}

@@ -193,3 +193,11 @@ export async function warmPoolStats(
 		claimed: rows.filter((row) => row.state === "claimed").length,
 	};
 }
+
+/** Sandboxes of `provider` that belong to a warm pool (any pool, any state): never the sweeper's orphans. */
+export async function warmProviderSandboxIdsUnscoped(
+	context: ServiceContext,
+	provider: SandboxProviderType,
+): Promise<Set<string>> {
+	return new Set(await warmDb.listWarmProviderIdsUnscoped(context.db, { provider }));
+}

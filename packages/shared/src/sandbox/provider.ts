@@ -178,6 +178,21 @@ export interface SandboxStopNotice {
 	reason: string;
 }
 
+/** A sandbox as the provider's own listing reports it (`listSandboxes`). */
+export interface ListedSandbox {
+	sandboxId: string;
+	state: SandboxState;
+	/** When the provider created (or last started) it; the sweeper spares young unknown sandboxes. */
+	createdAt: Date;
+}
+
+/** A stored snapshot as the provider's own listing reports it (`listSnapshots`). */
+export interface ListedSnapshot {
+	snapshotId: string;
+	createdAt: Date;
+	sizeBytes: number | null;
+}
+
 export interface ProviderHealth {
 	healthy: boolean;
 	message?: string;
@@ -220,4 +235,13 @@ export interface SandboxProvider {
 	 * the unsubscribe function. Providers without it are watched through `status()` instead.
 	 */
 	onSandboxStopped?(listener: (stop: SandboxStopNotice) => void): () => void;
+	/**
+	 * Every sandbox the provider holds that is not terminated (the sweeper's orphan search). Absent
+	 * where the vendor cannot list; the sweeper then sees only the sandboxes the platform recorded.
+	 */
+	listSandboxes?(): Promise<ListedSandbox[]>;
+	/** Every stored snapshot with its creation time (snapshot retention). */
+	listSnapshots?(): Promise<ListedSnapshot[]>;
+	/** Delete a stored snapshot. Idempotent: an unknown id is not an error. */
+	deleteSnapshot?(snapshotId: string): Promise<void>;
 }

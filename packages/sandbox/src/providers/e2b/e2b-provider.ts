@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import {
 	DomainError,
+	type ListedSandbox,
 	type ProviderHealth,
 	SandboxNotFoundError,
 	SandboxProviderError,
@@ -190,6 +191,23 @@ export class E2BSandboxProvider extends RemoteSandboxProvider {
 				.replaceAll("{domain}", connection.domain);
 		}
 		return `https://${connection.getHost(sandboxId, port, connection.domain)}`;
+	}
+
+	/** Every running or paused sandbox of the API key's team (E2B `GET /v2/sandboxes`, page by page). */
+	async listSandboxes(): Promise<ListedSandbox[]> {
+		return this.call("list", null, async () => {
+			const listed: ListedSandbox[] = [];
+			const paginator = Sandbox.list({ ...this.connection, limit: 100 });
+			while (paginator.hasNext) {
+				for (const info of await paginator.nextItems())
+					listed.push({
+						sandboxId: info.sandboxId,
+						state: info.state === "paused" ? "paused" : "running",
+						createdAt: info.startedAt,
+					});
+			}
+			return listed;
+		});
 	}
 
 	protected async rawHealth(): Promise<ProviderHealth> {

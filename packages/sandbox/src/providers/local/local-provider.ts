@@ -7,6 +7,8 @@ import {
 	type CreateSandboxOptions,
 	type ExecOptions,
 	type ExecResult,
+	type ListedSandbox,
+	type ListedSnapshot,
 	type ProviderHealth,
 	SandboxAlreadyClaimedError,
 	type SandboxHandle,
@@ -24,7 +26,7 @@ import { execInInstance } from "./exec";
 import { SandboxInstance } from "./instance";
 import { InternetProxy, internetEgressName } from "./internet-proxy";
 import { hostPathFor, isLocalSandboxId, newSandboxId, type SandboxLayout, sandboxPaths } from "./layout";
-import { stopOtherProcessBoot } from "./previous-boot";
+import { bootRunsElsewhere, stopOtherProcessBoot } from "./previous-boot";
 import { cloneRepository } from "./repo";
 import { ResourceLimiter } from "./resource-limits";
 import { SandboxRecords } from "./sandbox-records";
@@ -325,6 +327,10 @@ export class LocalSandboxProvider implements SandboxProvider {
 		return this.boot(sandboxId, false);
 	}
 
+	/**
+	 * Kills the sandbox wherever it runs (this process's boot, or another host process's: a
+	 * gateway's, when the worker's sweeper asks), then deletes its home and run directories.
+	 */
 	async terminate(sandboxId: string): Promise<void> {
 		if (!isLocalSandboxId(sandboxId)) return;
 		const layout = this.records.layout(sandboxId);
@@ -332,26 +338,55 @@ export class LocalSandboxProvider implements SandboxProvider {
 		this.stops.cancelExpiry(sandboxId);
 		const instance = this.instances.get(sandboxId);
 		this.instances.delete(sandboxId);
+		// Written first: the other process's exit handler then leaves the state alone.
 		if (meta && meta.state !== "terminated")
 			this.records.write(sandboxId, { ...meta, state: "terminated", stateReason: "terminated" });
 		instance?.kill();
+		await stopOtherProcessBoot(sandboxId, layout, meta, this.logger);
 		rmSync(layout.home, { recursive: true, force: true });
 		rmSync(layout.runDir, { recursive: true, force: true });
 	}
 
+	/** A running sandbox counts as alive when this process or another host process runs its boot. */
 	async status(sandboxId: string): Promise<SandboxStatus> {
 		const meta = this.records.read(sandboxId);
 		if (!meta) throw new SandboxNotFoundError(sandboxId);
-		const alive = this.instances.get(sandboxId)?.alive ?? false;
+		return this.statusOf(meta);
+	}
+
+	private statusOf(meta: SandboxMeta): SandboxStatus {
+		const alive =
+			(this.instances.get(meta.sandboxId)?.alive ?? false) ||
+			(meta.state === "running" && bootRunsElsewhere(this.records.layout(meta.sandboxId), meta));
 		const state = meta.state === "running" && !alive ? "failed" : meta.state;
 		const stopKind = state === "failed" ? (meta.stateKind ?? "killed") : undefined;
 		return {
-			sandboxId,
+			sandboxId: meta.sandboxId,
 			state,
 			expiresAt: meta.expiresAt ? new Date(meta.expiresAt) : null,
 			...(meta.stateReason ? { reason: meta.stateReason } : {}),
 			...(stopKind ? { stopKind } : {}),
 		};
+	}
+
+	/** Every sandbox on disk that is not terminated, with its state as `status` reports it. */
+	async listSandboxes(): Promise<ListedSandbox[]> {
+		return this.records
+			.list()
+			.filter((meta) => meta.state !== "terminated")
+			.map((meta) => ({
+				sandboxId: meta.sandboxId,
+				state: this.statusOf(meta).state,
+				createdAt: new Date(meta.createdAt),
+			}));
+	}
+
+	async listSnapshots(): Promise<ListedSnapshot[]> {
+		return this.archive.list();
+	}
+
+	async deleteSnapshot(snapshotId: string): Promise<void> {
+		this.archive.delete(snapshotId);
 	}
 
 	async resolvePortUrl(sandboxId: string, port: number): Promise<string> {
@@ -377,8 +412,8 @@ export class LocalSandboxProvider implements SandboxProvider {
 		return [...this.instances.entries()].filter(([, instance]) => instance.alive).map(([id]) => id);
 	}
 
-	/** Every sandbox directory on disk with its recorded state. */
-	listSandboxes(): SandboxMeta[] {
+	/** Every sandbox directory on disk with its recorded meta (terminated ones included). */
+	sandboxMetas(): SandboxMeta[] {
 		return this.records.list();
 	}
 

@@ -40,6 +40,15 @@ export async function stopOtherProcessBoot(
 	}
 }
 
+/**
+ * Whether another host process (a gateway, when this is the worker's provider) runs the sandbox's
+ * last boot right now: its bubblewrap process is alive and is this sandbox's (not a reused pid).
+ */
+export function bootRunsElsewhere(layout: SandboxLayout, meta: SandboxMeta | null): boolean {
+	if (!meta?.sandboxPid || !meta.hostPid || meta.hostPid === process.pid) return false;
+	return isSandboxProcess(meta.sandboxPid, layout.home);
+}
+
 /** Whether `pid` is alive and is a sandbox process of this home (not a reused pid). */
 function isSandboxProcess(pid: number, home: string): boolean {
 	try {

@@ -30,7 +30,7 @@ beforeAll(() => {
 
 afterAll(async () => {
 	await provider?.shutdown();
-	for (const meta of provider?.listSandboxes() ?? []) await provider.terminate(meta.sandboxId);
+	for (const meta of provider?.sandboxMetas() ?? []) await provider.terminate(meta.sandboxId);
 	rmSync(root, { recursive: true, force: true });
 });
 

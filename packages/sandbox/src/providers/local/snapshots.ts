@@ -1,6 +1,15 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import {
+	createReadStream,
+	existsSync,
+	mkdirSync,
+	readdirSync,
+	renameSync,
+	rmSync,
+	statSync,
+	utimesSync,
+} from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { SandboxProviderError } from "@proliferate/shared";
@@ -40,8 +49,12 @@ export class SnapshotArchive {
 			});
 			const snapshotId = hash.digest("hex");
 			const finalPath = this.pathFor(snapshotId);
-			if (existsSync(finalPath)) rmSync(temporary, { force: true });
-			else renameSync(temporary, finalPath);
+			if (existsSync(finalPath)) {
+				rmSync(temporary, { force: true });
+				// The same content again: its age (which retention reads) starts over.
+				const now = new Date();
+				utimesSync(finalPath, now, now);
+			} else renameSync(temporary, finalPath);
 			return { snapshotId, sizeBytes: statSync(finalPath).size };
 		} catch (error) {
 			rmSync(temporary, { force: true });
@@ -52,6 +65,27 @@ export class SnapshotArchive {
 				error instanceof Error ? error.message : String(error),
 			);
 		}
+	}
+
+	/** Every archive with its last write time (a partial one being written is not listed). */
+	list(): { snapshotId: string; createdAt: Date; sizeBytes: number }[] {
+		const snapshots: { snapshotId: string; createdAt: Date; sizeBytes: number }[] = [];
+		for (const name of readdirSync(this.directory)) {
+			const match = /^([0-9a-f]{64})\.tar\.gz$/.exec(name);
+			if (!match?.[1]) continue;
+			try {
+				const stats = statSync(join(this.directory, name));
+				snapshots.push({ snapshotId: match[1], createdAt: stats.mtime, sizeBytes: stats.size });
+			} catch {
+				// Deleted meanwhile.
+			}
+		}
+		return snapshots;
+	}
+
+	/** Idempotent: a missing archive is not an error. */
+	delete(snapshotId: string): void {
+		rmSync(this.pathFor(snapshotId), { force: true });
 	}
 
 	/** Extracts a snapshot into an empty `targetDirectory`, reproducing contents and modes. */

@@ -3,7 +3,7 @@ import { createWriteStream, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 
-const gatewayDirectory = resolve(import.meta.dirname, "../..");
+const gatewayDirectory = resolve(import.meta.dirname, "../../../../apps/gateway");
 
 /** A gateway running as its own process (`node --import tsx src/main.ts`), as `make start` runs it. */
 export interface GatewayProcess {
@@ -49,8 +49,10 @@ export async function startGatewayProcess(options: {
 	/** The gateway's configuration (database, Redis, secrets, data directory, LLM); port and URL are added. */
 	environment: Record<string, string>;
 	logDirectory: string;
+	/** Default: a free port. */
+	port?: number;
 }): Promise<GatewayProcess> {
-	const port = await freePort();
+	const port = options.port ?? (await freePort());
 	const url = `http://127.0.0.1:${port}`;
 	const logPath = join(options.logDirectory, `gateway-${options.instanceId}.log`);
 	const log = createWriteStream(logPath, { flags: "a" });

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
-const workerDirectory = resolve(import.meta.dirname, "../..");
+const workerDirectory = resolve(import.meta.dirname, "../../../../apps/worker");
 
 /** A worker running as its own process (`node --import tsx src/main.ts`), as `make start` runs it. */
 export interface WorkerProcess {
